@@ -1,0 +1,150 @@
+"""Delta Lake tables under ``$BEATWISE_HOME/warehouse``: creation, upserts, versions.
+
+Why Delta: every write is one atomic commit to ``_delta_log``. A process killed while writing
+leaves only orphan Parquet files that no commit references, so readers keep seeing the previous
+version and a re-run completes the work. MERGE on the natural key makes a re-import update rows
+instead of duplicating them, and old versions stay readable for exact re-runs of a report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+from deltalake import DeltaTable, write_deltalake
+from deltalake.exceptions import TableNotFoundError
+
+from beatwise.datamodel import TABLES, table_spec
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What one write did: the new table version and the rows it inserted and updated."""
+
+    table: str
+    version: int
+    rows_inserted: int
+    rows_updated: int
+
+
+@dataclass(frozen=True)
+class TableStatus:
+    """A table's current version and row count (``version`` is None until it exists)."""
+
+    name: str
+    version: int | None
+    rows: int
+
+
+class Warehouse:
+    """The Delta tables of one Beatwise home, addressed by canonical table name."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, table: str) -> Path:
+        """Folder of ``table``'s Delta log and data files."""
+        table_spec(table)
+        return self.root / table
+
+    def ensure_tables(self) -> None:
+        """Create every canonical table that does not exist yet, empty, at version 0."""
+        for name, spec in TABLES.items():
+            if self._open(name) is None:
+                DeltaTable.create(self.path(name), spec.schema, mode="ignore", name=name)
+
+    def version(self, table: str) -> int | None:
+        """The latest committed version of ``table``, or None if it was never created."""
+        delta = self._open(table)
+        return None if delta is None else delta.version()
+
+    def status(self, table: str) -> TableStatus:
+        """Version and exact row count of ``table`` (counts come from file statistics)."""
+        delta = self._open(table)
+        if delta is None:
+            return TableStatus(table, None, 0)
+        return TableStatus(table, delta.version(), _row_count(delta))
+
+    def statuses(self) -> list[TableStatus]:
+        """The status of every canonical table, in the data model's order."""
+        return [self.status(name) for name in TABLES]
+
+    def files(self, table: str, version: int | None = None) -> list[str]:
+        """URIs of the Parquet files that make up ``table`` at ``version`` (default: latest)."""
+        delta = self._require(table)
+        if version is not None:
+            delta.load_as_version(version)
+        return list(delta.file_uris())
+
+    def upsert(self, table: str, rows: pa.RecordBatchReader | pa.Table) -> WriteResult:
+        """MERGE ``rows`` into ``table`` on its natural key, as one commit.
+
+        Matched rows are replaced and new rows inserted; rows absent from ``rows`` stay. The
+        caller guarantees that ``rows`` holds each key at most once.
+        """
+        spec = table_spec(table)
+        self.ensure_tables()
+        delta = self._require(table)
+        predicate = " AND ".join(f"t.{col} = s.{col}" for col in spec.key)
+        metrics = (
+            delta.merge(
+                _conform(rows, spec.schema),
+                predicate=predicate,
+                source_alias="s",
+                target_alias="t",
+            )
+            .when_matched_update_all()
+            .when_not_matched_insert_all()
+            .execute()
+        )
+        return WriteResult(
+            table=table,
+            version=self._require(table).version(),
+            rows_inserted=int(metrics.get("num_target_rows_inserted", 0)),
+            rows_updated=int(metrics.get("num_target_rows_updated", 0)),
+        )
+
+    def append(self, table: str, rows: pa.Table) -> WriteResult:
+        """Append ``rows`` to ``table`` as one commit (for logs such as ``ingests``)."""
+        spec = table_spec(table)
+        self.ensure_tables()
+        write_deltalake(self.path(table), _conform(rows, spec.schema), mode="append")
+        return WriteResult(table, self._require(table).version(), rows.num_rows, 0)
+
+    def _open(self, table: str) -> DeltaTable | None:
+        try:
+            return DeltaTable(self.path(table))
+        except TableNotFoundError:
+            return None
+
+    def _require(self, table: str) -> DeltaTable:
+        delta = self._open(table)
+        if delta is None:
+            raise FileNotFoundError(
+                f"warehouse table {table!r} does not exist under {self.root}; "
+                "run 'beatwise db upgrade' or an import first"
+            )
+        return delta
+
+
+def _row_count(delta: DeltaTable) -> int:
+    actions = delta.get_add_actions(flatten=True)
+    column = actions.column("num_records")
+    return int(sum(value for value in column.to_pylist() if value is not None))
+
+
+def _conform(
+    rows: pa.RecordBatchReader | pa.Table, schema: pa.Schema
+) -> pa.RecordBatchReader | pa.Table:
+    """Cast ``rows`` to the canonical schema, column by column, in the schema's order."""
+    if isinstance(rows, pa.Table):
+        return rows.select(schema.names).cast(schema)
+
+    def batches() -> Iterable[pa.RecordBatch]:
+        for batch in rows:
+            table = pa.Table.from_batches([batch]).select(schema.names).cast(schema)
+            yield from table.to_batches()
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
