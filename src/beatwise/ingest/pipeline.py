@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from beatwise import __version__
-from beatwise.datamodel import IDENTITY_FIELDS, table_spec
+from beatwise.datamodel import table_spec
 from beatwise.ingest.errors import BadInputError
 from beatwise.ingest.sources.base import CsvSource, sql_string
 from beatwise.warehouse import Warehouse
@@ -69,7 +69,7 @@ def ingest_files(
     paths = [Path(f) for f in files]
     stage("checking files")
     with ThreadPoolExecutor(max_workers=1) as pool:
-        digests = pool.submit(lambda: [_sha256(p) for p in paths])
+        digests = pool.submit(lambda: [sha256_file(p) for p in paths])
         with _connect(scratch_dir) as con:
             for path in paths:
                 _check_header(con, source, path)
@@ -203,13 +203,13 @@ def _canonical_rows(
         "source_file": "_file",
         "source_line": "_line",
     }
-    assert set(identity) == {f.name for f in IDENTITY_FIELDS}
     columns = [identity.get(name, f'"{name}"') + f' AS "{name}"' for name in spec.schema.names]
     query = f"SELECT {', '.join(columns)} FROM ({ids})"
     return con.execute(query).fetch_record_batch(rows_per_batch=262_144)
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 4 MiB chunks (recorded in ``ingests`` for provenance)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 22):

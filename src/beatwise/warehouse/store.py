@@ -78,6 +78,11 @@ class Warehouse:
             delta.load_as_version(version)
         return list(delta.file_uris())
 
+    def to_arrow(self, table: str) -> pa.Table:
+        """The whole of ``table`` at its latest version (for small tables such as ``ingests``)."""
+        self.ensure_tables()
+        return self._require(table).to_pyarrow_table()
+
     def upsert(self, table: str, rows: pa.RecordBatchReader | pa.Table) -> WriteResult:
         """MERGE ``rows`` into ``table`` on its natural key, as one commit.
 

@@ -1,0 +1,5 @@
+"""App-database models, one module per area; importing this package registers them all."""
+
+from beatwise.appdb.models.people import AuditEntry, Role, User
+
+__all__ = ["AuditEntry", "Role", "User"]

@@ -1,0 +1,1 @@
+"""The ``beatwise`` command line: a Typer root and one module per command group."""

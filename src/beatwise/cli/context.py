@@ -1,0 +1,38 @@
+"""Settings shared by every command: the environment, overridden by the root's flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from beatwise.config import EngineName, Settings
+from beatwise.ingest.errors import BadInputError
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def settings_from(ctx: typer.Context) -> Settings:
+    """The settings the root command built for this invocation."""
+    settings = ctx.find_root().obj
+    if not isinstance(settings, Settings):
+        raise RuntimeError("the beatwise root command did not run")
+    return settings
+
+
+def build_settings(home: Path | None, db_url: str | None, engine: EngineName | None) -> Settings:
+    """Settings from ``BEATWISE_*`` variables, with any flag given on the command line winning."""
+    overrides = {
+        key: value
+        for key, value in {"home": home, "db_url": db_url, "engine": engine}.items()
+        if value is not None
+    }
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def fail_bad_input(exc: BadInputError) -> typer.Exit:
+    """Print a refused input's message and return the exit (code 2) to raise."""
+    errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
