@@ -25,14 +25,18 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> str | None:
     """Migrate the database at ``url`` to ``revision``; returns the revision it is then at."""
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    sqlite_file = _sqlite_file(url)
+    if sqlite_file is not None:
+        sqlite_file.parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
     return current_revision(url)
 
 
 def current_revision(url: str) -> str | None:
     """The revision the database at ``url`` is at (None before the first migration)."""
+    sqlite_file = _sqlite_file(url)
+    if sqlite_file is not None and not sqlite_file.exists():
+        return None
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
@@ -44,3 +48,10 @@ def current_revision(url: str) -> str | None:
 def head_revision() -> str | None:
     """The newest revision shipped with this version of Beatwise."""
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file behind a ``sqlite:///`` URL (None for other databases and in-memory SQLite)."""
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return None
+    return Path(url.removeprefix("sqlite:///"))

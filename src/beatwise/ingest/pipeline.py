@@ -205,7 +205,7 @@ def _canonical_rows(
     }
     columns = [identity.get(name, f'"{name}"') + f' AS "{name}"' for name in spec.schema.names]
     query = f"SELECT {', '.join(columns)} FROM ({ids})"
-    return con.execute(query).fetch_record_batch(rows_per_batch=262_144)
+    return con.execute(query).to_arrow_reader(batch_size=262_144)
 
 
 def sha256_file(path: Path) -> str:
