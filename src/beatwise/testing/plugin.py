@@ -37,8 +37,8 @@ _MISSING: list[str] = []
 
 
 def skip_or_fail(what: str, require_variable: str) -> None:
-    """Skip (noting it loudly) when ``what`` is missing, or fail if ``require_variable`` is 1."""
-    if os.environ.get(require_variable) == "1":
+    """Skip (noting it loudly) when ``what`` is missing, or fail if ``require_variable`` is set."""
+    if os.environ.get(require_variable, "0").lower() in {"1", "true"}:
         pytest.fail(f"{what} ({require_variable}=1, so this is a failure, not a skip)")
     _MISSING.append(what)
     pytest.skip(f"{what}; set {require_variable}=1 to make this a failure")
@@ -66,6 +66,22 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
 def tiny_city_csv(tmp_path: Path) -> Path:
     """500 synthetic incidents (plus duplicates) in the Toronto MCI format."""
     return write_tiny_city(tmp_path / "tiny_city.csv", 500)
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Settings:
+    """A home with the real demo city loaded (the wheel is cached in pytest's cache folder)."""
+    from beatwise.ingest.demo_city import load_demo
+    from beatwise.ingest.errors import BadInputError
+    from beatwise.warehouse import Warehouse
+
+    cache = Path(request.config.cache.mkdir("beatwise-demo-city"))
+    settings = Settings(home=tmp_path_factory.mktemp("demo-home"))
+    try:
+        load_demo(Warehouse(settings.warehouse_dir), cache)
+    except BadInputError as exc:
+        skip_or_fail(f"the demo city could not be loaded: {exc}", "CI")
+    return settings
 
 
 def _server_reachable(url: str) -> bool:
