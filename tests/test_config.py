@@ -21,7 +21,9 @@ def test_environment_sets_home_database_and_engine(
     assert settings.engine is EngineName.pyspark
 
 
-def test_defaults_keep_everything_under_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_defaults_keep_everything_under_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("BEATWISE_DB_URL", raising=False)
     settings = Settings(home=tmp_path)
     assert settings.database_url == f"sqlite:///{tmp_path / 'beatwise.sqlite'}"

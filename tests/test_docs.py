@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-
 from typing import Any
+
 import pytest
 import typer
 

@@ -37,8 +37,11 @@ def test_round_trip_of_a_user_and_an_audit_entry(database_url: str) -> None:
         analyst = User(username="a.analyst", display_name="Analyst A", role=Role.analyst)
         session.add(analyst)
         session.flush()
-        session.add(AuditEntry(user_id=analyst.id, action="read", target="incidents@v3",
-                               detail={"rows": 240_992}))
+        session.add(
+            AuditEntry(
+                user_id=analyst.id, action="read", target="incidents@v3", detail={"rows": 240_992}
+            )
+        )
     with make_session() as session:
         entry = session.scalars(select(AuditEntry)).one()
         user = session.get(User, entry.user_id)

@@ -22,7 +22,9 @@ def test_help_lists_the_command_groups() -> None:
         assert command in result.output
 
 
-def test_status_json_reports_every_table_after_an_ingest(settings: Settings, tiny_city_csv: Path) -> None:
+def test_status_json_reports_every_table_after_an_ingest(
+    settings: Settings, tiny_city_csv: Path
+) -> None:
     ingested = runner.invoke(app, ["ingest", "--source", "toronto-mci", str(tiny_city_csv)])
     assert ingested.exit_code == 0, ingested.output
     result = runner.invoke(app, ["status", "--json"])
@@ -39,7 +41,9 @@ def test_status_json_reports_every_table_after_an_ingest(settings: Settings, tin
 
 def test_flags_override_the_environment(settings: Settings, tmp_path: Path) -> None:
     other = tmp_path / "elsewhere"
-    result = runner.invoke(app, ["--home", str(other), "--db-url", "sqlite:///x.db", "status", "--json"])
+    result = runner.invoke(
+        app, ["--home", str(other), "--db-url", "sqlite:///x.db", "status", "--json"]
+    )
     payload = json.loads(result.output)
     assert payload["home"] == str(other)
     assert payload["db_url"] == "sqlite:///x.db"
@@ -54,7 +58,9 @@ def test_status_text_shows_home_and_tables(settings: Settings) -> None:
     assert "incidents" in result.output and "crisis_contacts" in result.output
 
 
-def test_bad_file_exits_2_naming_the_file_and_writes_nothing(settings: Settings, tmp_path: Path) -> None:
+def test_bad_file_exits_2_naming_the_file_and_writes_nothing(
+    settings: Settings, tmp_path: Path
+) -> None:
     bad = tmp_path / "export.csv"
     bad.write_text("a,b\n1,2\n")
     result = runner.invoke(app, ["ingest", "--source", "toronto-mci", str(bad)])
@@ -63,7 +69,9 @@ def test_bad_file_exits_2_naming_the_file_and_writes_nothing(settings: Settings,
     assert Warehouse(settings.warehouse_dir).status("incidents").rows == 0
 
 
-def test_unknown_source_exits_2_listing_known_sources(settings: Settings, tiny_city_csv: Path) -> None:
+def test_unknown_source_exits_2_listing_known_sources(
+    settings: Settings, tiny_city_csv: Path
+) -> None:
     result = runner.invoke(app, ["ingest", "--source", "atlantis", str(tiny_city_csv)])
     assert result.exit_code == 2
     assert "toronto-mci" in result.output

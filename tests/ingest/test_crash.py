@@ -32,7 +32,10 @@ ingest_files(Warehouse(Path(sys.argv[1])), get_source("toronto-mci"), [Path(sys.
 def resample(source: Path, target: Path, rows: int) -> Path:
     """``rows`` rows drawn (seeded) from ``source``, written as CSV in the same format."""
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE t AS SELECT *, row_number() OVER () - 1 AS i FROM read_csv('{source}', all_varchar = true)")
+    con.execute(
+        "CREATE TABLE t AS SELECT *, row_number() OVER () - 1 AS i "
+        f"FROM read_csv('{source}', all_varchar = true)"
+    )
     (count,) = con.execute("SELECT count(*) FROM t").fetchone() or (0,)
     con.execute(
         f"COPY (SELECT t.* EXCLUDE (i) FROM range({rows}) r "
@@ -70,7 +73,9 @@ def kill_when_data_files_appear(process: subprocess.Popen[bytes], table_dir: Pat
 @pytest.mark.slow
 def test_killed_import_keeps_previous_version_and_rerun_completes(tmp_path: Path) -> None:
     small = write_tiny_city(tmp_path / "small.csv", 300, seed=1)
-    big = resample(write_tiny_city(tmp_path / "seed.csv", 2_000, seed=2), tmp_path / "big.csv", 300_000)
+    big = resample(
+        write_tiny_city(tmp_path / "seed.csv", 2_000, seed=2), tmp_path / "big.csv", 300_000
+    )
     reference = Warehouse(tmp_path / "reference")
     ingest_files(reference, SOURCE, [small])
     ingest_files(reference, SOURCE, [big])

@@ -34,8 +34,13 @@ def cache(request: pytest.FixtureRequest) -> Path:
 def test_demo_city_loads_every_row_by_category(demo_settings: Settings, cache: Path) -> None:
     raw = raw_rows(cache)
     assert len(raw) == ROWS == 240_992
-    mci_to_category = {"Assault": "assault", "Break and Enter": "burglary", "Robbery": "robbery",
-                       "Auto Theft": "motor_vehicle_theft", "Theft Over": "larceny"}
+    mci_to_category = {
+        "Assault": "assault",
+        "Break and Enter": "burglary",
+        "Robbery": "robbery",
+        "Auto Theft": "motor_vehicle_theft",
+        "Theft Over": "larceny",
+    }
     expected = Counter(mci_to_category[r["MCI"]] for r in raw)
     with open_engine("duckdb", Warehouse(demo_settings.warehouse_dir)) as engine:
         t = engine.table("incidents")
@@ -47,7 +52,9 @@ def test_demo_city_loads_every_row_by_category(demo_settings: Settings, cache: P
     assert early.as_py() == sum(1 for r in raw if int(r["occurrencedate"][:4]) < 2014) > 0
 
 
-def test_second_load_is_skipped_and_force_updates_in_place(demo_settings: Settings, cache: Path) -> None:
+def test_second_load_is_skipped_and_force_updates_in_place(
+    demo_settings: Settings, cache: Path
+) -> None:
     warehouse = Warehouse(demo_settings.warehouse_dir)
     version = warehouse.version("incidents")
     assert load_demo(warehouse, cache) is None

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 import pytest
-from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from beatwise.config import Settings
 from beatwise.ingest.errors import BadInputError
@@ -29,7 +31,9 @@ def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def row(date: str, hour: str, mci: str = "Robbery", lat: str = "43.65", lon: str = "-79.38") -> dict[str, str]:
+def row(
+    date: str, hour: str, mci: str = "Robbery", lat: str = "43.65", lon: str = "-79.38"
+) -> dict[str, str]:
     return {
         **dict.fromkeys(HEADER, "0"),
         "occurrencedate": date,
@@ -46,7 +50,9 @@ def incidents(warehouse: Warehouse) -> list[dict[str, object]]:
     return sorted(warehouse.to_arrow("incidents").to_pylist(), key=lambda r: str(r["source_line"]))
 
 
-def test_every_row_is_kept_including_exact_duplicates(settings: Settings, tiny_city_csv: Path) -> None:
+def test_every_row_is_kept_including_exact_duplicates(
+    settings: Settings, tiny_city_csv: Path
+) -> None:
     warehouse = Warehouse(settings.warehouse_dir)
     with tiny_city_csv.open() as handle:
         expected = Counter(r["MCI"] for r in csv.DictReader(handle))
@@ -81,7 +87,9 @@ def test_local_midnight_plus_hour_becomes_utc_across_daylight_saving(
     assert first["geo_precision"] == "intersection" and first["location_type"] == "outdoors"
 
 
-def test_reimport_updates_in_place_with_the_same_ids(settings: Settings, tiny_city_csv: Path) -> None:
+def test_reimport_updates_in_place_with_the_same_ids(
+    settings: Settings, tiny_city_csv: Path
+) -> None:
     warehouse = Warehouse(settings.warehouse_dir)
     first = ingest_files(warehouse, SOURCE, [tiny_city_csv])
     ids = set(warehouse.to_arrow("incidents").column("record_id").to_pylist())
@@ -130,7 +138,9 @@ def test_file_without_required_columns_is_refused_before_any_write(
     assert warehouse.statuses() == before
 
 
-@hyp_settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hyp_settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 60), data=st.data())
 def test_ids_do_not_depend_on_row_order(
     tmp_path_factory: pytest.TempPathFactory, seed: int, n: int, data: st.DataObject

@@ -29,7 +29,7 @@ def demo(
                 Warehouse(settings.warehouse_dir),
                 settings.cache_dir,
                 force=force,
-                on_stage=lambda stage: spinner.update(stage),
+                on_stage=spinner.update,
             )
     except BadInputError as exc:
         raise fail_bad_input(exc) from None

@@ -17,9 +17,7 @@ from beatwise.warehouse import Warehouse
 def ingest(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Export files (CSV, optionally gzipped).")],
-    source: Annotated[
-        str, typer.Option(help=f"Source adapter: one of {', '.join(SOURCES)}.")
-    ],
+    source: Annotated[str, typer.Option(help=f"Source adapter: one of {', '.join(SOURCES)}.")],
 ) -> None:
     """Import FILES from SOURCE into the warehouse (a re-import updates, never duplicates)."""
     settings = settings_from(ctx)
@@ -35,7 +33,7 @@ def ingest(
                 adapter,
                 files,
                 scratch_dir=settings.cache_dir / "duckdb",
-                on_stage=lambda stage: spinner.update(stage),
+                on_stage=spinner.update,
             )
     except BadInputError as exc:
         raise fail_bad_input(exc) from None

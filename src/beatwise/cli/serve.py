@@ -26,6 +26,4 @@ def serve(
     os.environ["BEATWISE_ENGINE"] = settings.engine.value
     if db or settings.db_url:
         os.environ["BEATWISE_DB_URL"] = db or settings.database_url
-    uvicorn.run(
-        "beatwise.web.app:create_app", factory=True, host=host, port=port, workers=workers
-    )
+    uvicorn.run("beatwise.web.app:create_app", factory=True, host=host, port=port, workers=workers)

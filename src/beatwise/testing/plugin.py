@@ -69,7 +69,9 @@ def tiny_city_csv(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_settings(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Settings:
+def demo_settings(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Settings:
     """A home with the real demo city loaded (the wheel is cached in pytest's cache folder)."""
     from beatwise.ingest.demo_city import load_demo
     from beatwise.ingest.errors import BadInputError

@@ -49,9 +49,9 @@ PREMISES_LOCATION_TYPE = {
 _LOCAL_DATE = (
     f"CAST(timezone('{ZONE}', try_strptime(\"occurrencedate\", '%Y/%m/%d %H:%M:%S%z')) AS DATE)"
 )
-_HOUR = "TRY_CAST(\"occurrencehour\" AS INTEGER)"
-_LAT = "NULLIF(TRY_CAST(\"Lat\" AS DOUBLE), 0)"
-_LON = "NULLIF(TRY_CAST(\"Long\" AS DOUBLE), 0)"
+_HOUR = 'TRY_CAST("occurrencehour" AS INTEGER)'
+_LAT = 'NULLIF(TRY_CAST("Lat" AS DOUBLE), 0)'
+_LON = 'NULLIF(TRY_CAST("Long" AS DOUBLE), 0)'
 
 TORONTO_MCI = CsvSource(
     name="toronto-mci",
