@@ -125,3 +125,23 @@ def test_vendor_module_loads_in_the_browser(browser: Any, empty_url: str) -> Non
         assert console.errors == []
     finally:
         page.context.close()
+
+
+@pytest.fixture
+def demo_url(demo_settings: Settings) -> Iterator[str]:
+    """Base URL of a server over the real demo city (what ``make run`` serves)."""
+    yield from serve_in_thread(demo_settings)
+
+
+@pytest.mark.demo
+@pytest.mark.slow
+def test_home_lists_the_demo_citys_incidents(browser: Any, demo_url: str) -> None:
+    page, console = open_page(browser, demo_url)
+    try:
+        main = page.locator("main")
+        assert main.get_by_text("240,992", exact=False).first.is_visible()
+        assert "Toronto Police Service" in main.inner_text()
+        assert "Open Government Licence – Toronto" in page.content()
+        assert console.errors == []
+    finally:
+        page.context.close()
