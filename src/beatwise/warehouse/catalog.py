@@ -63,7 +63,7 @@ def _source_spans(
     metrics = {"rows": t.count()}
     if time_column:
         metrics |= {"first": t[time_column].min(), "last": t[time_column].max()}
-    result = engine.to_pyarrow(t.group_by("source").aggregate(**metrics).order_by("source"))
+    result = engine.to_arrow_table(t.group_by("source").aggregate(**metrics).order_by("source"))
     return tuple(
         SourceSpan(
             source=row["source"],
@@ -71,5 +71,5 @@ def _source_spans(
             first=row.get("first"),
             last=row.get("last"),
         )
-        for row in result.to_pylist()  # type: ignore[attr-defined]
+        for row in result.to_pylist()
     )

@@ -2,6 +2,10 @@
 
 The extension comes from the ``duckdb-extension-delta`` package on PyPI and is imported into the
 connection before ``LOAD``; DuckDB never tries to download it, so this works offline.
+
+Tables are ``delta_scan`` views pinned to a version, typed from the canonical schema. (Ibis's
+own ``read_delta`` would ask DuckDB for the schema through ``fetch_arrow_table``, which DuckDB
+1.5 deprecates; typing from the data model needs no such round trip.)
 """
 
 from __future__ import annotations
@@ -11,15 +15,19 @@ from typing import TYPE_CHECKING, ClassVar
 import duckdb_extensions
 import ibis
 
-from beatwise.warehouse.engines.base import Capability, Engine
+from beatwise.warehouse.engines.base import Capability, Engine, bind_table
 from beatwise.warehouse.store import Warehouse
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 class DuckDBEngine(Engine):
-    """Ibis on an in-memory DuckDB connection; tables are ``delta_scan`` views."""
+    """Ibis on an in-memory DuckDB connection (time zone UTC); tables are ``delta_scan`` views."""
 
     name: ClassVar[str] = "duckdb"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.time_travel})
@@ -31,14 +39,20 @@ class DuckDBEngine(Engine):
         self.backend.raw_sql("LOAD delta")
 
     def table(self, name: str, version: int | None = None) -> ir.Table:
-        self.warehouse.ensure_tables()
-        options = {} if version is None else {"version": version}
-        suffix = "latest" if version is None else f"v{version}"
-        path = str(self.warehouse.path(name))
-        return self.backend.read_delta(path, table_name=f"{name}_{suffix}", **options)
+        """The canonical table ``name`` at ``version`` (default: the latest, pinned now)."""
+        snapshot = self._snapshot(name, version)
+        view = f"{name}_v{snapshot}"
+        path = _sql_string(str(self.warehouse.path(name)))
+        self.backend.raw_sql(
+            f'CREATE OR REPLACE TEMP VIEW "{view}" AS '
+            f"SELECT * FROM delta_scan({path}, version := {int(snapshot)})"
+        )
+        return bind_table(self.backend, view, name)
 
     def to_pyarrow(self, expr: ir.Expr) -> object:
-        return expr.to_pyarrow()
+        """Execute ``expr`` on DuckDB; an Arrow table, array or scalar."""
+        return self.backend.to_pyarrow(expr)
 
     def close(self) -> None:
+        """Close the DuckDB connection."""
         self.backend.disconnect()
