@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 import beatwise
 from beatwise.config import Settings
+from beatwise.datamodel import TABLES
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -32,7 +33,7 @@ def test_healthz_is_ok_when_both_stores_answer(client: TestClient) -> None:
         "status": "ok",
         "version": beatwise.__version__,
         "checks": {
-            "warehouse": {"ok": True, "detail": "10 tables readable"},
+            "warehouse": {"ok": True, "detail": f"{len(TABLES)} tables readable"},
             "app_db": {"ok": True, "detail": "sqlite answers"},
         },
     }

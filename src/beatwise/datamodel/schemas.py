@@ -242,6 +242,41 @@ INGESTS = TableSpec(
     ),
 )
 
+SURVEY_SCORES = TableSpec(
+    name="survey_scores",
+    description="Published survey scores (vendor sentiment meters) by area, period and group.",
+    key=_NATURAL_KEY,
+    time_column=None,
+    schema=_fact(
+        pa.field("period_start", pa.date32(), nullable=False),
+        pa.field("period_end", pa.date32(), nullable=False),
+        pa.field("layer", pa.string(), nullable=False),
+        pa.field("area_id", pa.string(), nullable=False),
+        pa.field("measure", pa.string(), nullable=False),
+        pa.field("group_dimension", pa.string(), nullable=False),
+        pa.field("group_value", pa.string(), nullable=False),
+        pa.field("score", pa.float64()),
+        pa.field("respondents", pa.int64()),
+        pa.field("vendor", pa.string()),
+    ),
+)
+
+AREA_MEMBERSHIP = TableSpec(
+    name="area_membership",
+    description="Which area of each loaded boundary layer every located record falls in.",
+    key=("record_id", "layer"),
+    time_column=None,
+    schema=pa.schema(
+        [
+            pa.field("record_id", pa.string(), nullable=False),
+            pa.field("source_table", pa.string(), nullable=False),
+            pa.field("layer", pa.string(), nullable=False),
+            pa.field("area_id", pa.string(), nullable=False),
+            pa.field("boundaries_version", pa.int64(), nullable=False),
+        ]
+    ),
+)
+
 _REJECT_FIELDS: tuple[pa.Field[Any], ...] = (
     pa.field("ingest_id", pa.string(), nullable=False),
     pa.field("source", pa.string(), nullable=False),
@@ -271,6 +306,8 @@ TABLES: dict[str, TableSpec] = {
         TRAINING,
         BOUNDARIES,
         OFFICIAL_COUNTS,
+        SURVEY_SCORES,
+        AREA_MEMBERSHIP,
         INGESTS,
         REJECTS,
     )
