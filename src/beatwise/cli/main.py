@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from beatwise import __version__
-from beatwise.cli import db, demo, ingest, serve, status
+from beatwise.cli import boundaries, categories, db, demo, ingest, rejects, serve, status
 from beatwise.cli.context import build_settings
 from beatwise.config import EngineName
 
@@ -55,4 +55,7 @@ app.command(name="status")(status.status)
 app.command(name="ingest")(ingest.ingest)
 app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)
+app.command(name="categories")(categories.categories)
+app.command(name="rejects")(rejects.rejects)
 app.add_typer(db.app, name="db")
+app.add_typer(boundaries.app, name="boundaries")
