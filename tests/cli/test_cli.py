@@ -82,3 +82,33 @@ def test_db_upgrade_creates_the_sqlite_database(settings: Settings) -> None:
     assert result.exit_code == 0, result.output
     assert (settings.home / "beatwise.sqlite").exists()
     assert "revision 0001" in result.output
+
+
+def test_ingest_json_summary_counts_a_reimport_as_unchanged(
+    settings: Settings, tiny_city_csv: Path
+) -> None:
+    args = ["ingest", "--source", "toronto-mci", str(tiny_city_csv), "--json"]
+    first = json.loads(runner.invoke(app, args).output)
+    second = json.loads(runner.invoke(app, args).output)
+    rows = len(tiny_city_csv.read_text().splitlines()) - 1
+    assert (first["inserted"], first["unchanged"], first["accepted"]) == (rows, 0, rows)
+    assert (second["inserted"], second["updated"], second["unchanged"]) == (0, 0, rows)
+    assert second["version"] == first["version"] == 1
+    assert second["rejects_by_reason"] == {} and second["files"] == [str(tiny_city_csv)]
+
+
+def test_mapping_source_needs_a_mapping_and_a_mapping_needs_a_mapping_source(
+    settings: Settings, tiny_city_csv: Path
+) -> None:
+    alone = runner.invoke(app, ["ingest", "--source", "mapping", str(tiny_city_csv)])
+    assert alone.exit_code == 2 and "--mapping" in alone.output
+    stray = ["ingest", "--source", "toronto-mci", "--mapping", "x.yaml", str(tiny_city_csv)]
+    assert runner.invoke(app, stray).exit_code == 2
+
+
+def test_counts_refuses_a_mapping_that_writes_another_table(
+    settings: Settings, tiny_city_csv: Path
+) -> None:
+    args = ["ingest", "--source", "counts", "--mapping", "seattle-use-of-force"]
+    result = runner.invoke(app, [*args, str(tiny_city_csv)])
+    assert result.exit_code == 2 and "official_counts" in result.output

@@ -94,6 +94,7 @@ CALLS_FOR_SERVICE = TableSpec(
         pa.field("dispatched_at", UTC_TIMESTAMP),
         pa.field("first_arrived_at", UTC_TIMESTAMP),
         pa.field("cleared_at", UTC_TIMESTAMP),
+        pa.field("date_only", pa.bool_(), nullable=False),
         pa.field("time_zone", pa.string(), nullable=False),
         pa.field("call_type_src", pa.string()),
         pa.field("call_category", pa.string()),
@@ -114,6 +115,7 @@ USE_OF_FORCE = TableSpec(
     time_column="occurred_at",
     schema=_fact(
         pa.field("occurred_at", UTC_TIMESTAMP),
+        pa.field("date_only", pa.bool_(), nullable=False),
         pa.field("time_zone", pa.string(), nullable=False),
         pa.field("incident_ref", pa.string()),
         pa.field("call_ref", pa.string()),
@@ -144,6 +146,7 @@ CRISIS_CONTACTS = TableSpec(
     schema=_fact(
         pa.field("call_ref", pa.string()),
         pa.field("occurred_at", UTC_TIMESTAMP),
+        pa.field("date_only", pa.bool_(), nullable=False),
         pa.field("time_zone", pa.string(), nullable=False),
         pa.field("response_model", pa.string()),
         pa.field("cit_on_scene", pa.bool_()),
@@ -226,6 +229,7 @@ INGESTS = TableSpec(
         [
             pa.field("ingest_id", pa.string(), nullable=False),
             pa.field("source", pa.string(), nullable=False),
+            pa.field("source_version", pa.string()),
             pa.field("agency", pa.string(), nullable=False),
             pa.field("target_table", pa.string(), nullable=False),
             pa.field("files", pa.list_(pa.string())),
@@ -261,20 +265,20 @@ SURVEY_SCORES = TableSpec(
     ),
 )
 
+_MEMBERSHIP_FIELDS: tuple[pa.Field[Any], ...] = (
+    pa.field("record_id", pa.string(), nullable=False),
+    pa.field("source_table", pa.string(), nullable=False),
+    pa.field("layer", pa.string(), nullable=False),
+    pa.field("area_id", pa.string(), nullable=False),
+    pa.field("boundaries_version", pa.int64(), nullable=False),
+)
+
 AREA_MEMBERSHIP = TableSpec(
     name="area_membership",
     description="Which area of each loaded boundary layer every located record falls in.",
     key=("record_id", "layer"),
     time_column=None,
-    schema=pa.schema(
-        [
-            pa.field("record_id", pa.string(), nullable=False),
-            pa.field("source_table", pa.string(), nullable=False),
-            pa.field("layer", pa.string(), nullable=False),
-            pa.field("area_id", pa.string(), nullable=False),
-            pa.field("boundaries_version", pa.int64(), nullable=False),
-        ]
-    ),
+    schema=pa.schema(_MEMBERSHIP_FIELDS),
 )
 
 _REJECT_FIELDS: tuple[pa.Field[Any], ...] = (

@@ -13,10 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-from deltalake import DeltaTable, write_deltalake
-from deltalake.exceptions import TableNotFoundError
+from deltalake import (
+    ColumnProperties,
+    CommitProperties,
+    DeltaTable,
+    WriterProperties,
+    write_deltalake,
+)
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
 from beatwise.datamodel import TABLES, table_spec
+
+UNIQUE_ID_COLUMNS = ("record_id", "source_record_id")
+"""Columns holding a different hash on (nearly) every row: written without a dictionary."""
 
 
 @dataclass(frozen=True)
@@ -86,12 +95,26 @@ class Warehouse:
     def upsert(self, table: str, rows: pa.RecordBatchReader | pa.Table) -> WriteResult:
         """MERGE ``rows`` into ``table`` on its natural key, as one commit.
 
-        Matched rows are replaced and new rows inserted; rows absent from ``rows`` stay. The
-        caller guarantees that ``rows`` holds each key at most once.
+        Matched rows are replaced when any of their content differs and left alone otherwise, so
+        a re-import of the same export writes nothing and makes no new version; new rows are
+        inserted; rows absent from ``rows`` stay. Provenance columns (``ingest_id``,
+        ``source_file``, ``source_line``) do not count as content: a row keeps the import that
+        last changed it. The caller guarantees that ``rows`` holds each key at most once.
+
+        When the table holds no data files, nothing can match, so the MERGE would insert every
+        row: the rows are appended instead, which gives the same table and the same counts in
+        one commit without the MERGE's join. It stays correct when two writers race: the append
+        commits against the very snapshot found empty, with no commit retries, so it lands only
+        as the next version after that snapshot. If another writer committed first (say a
+        concurrent import of the same export), the append fails with ``CommitFailedError``
+        instead of adding a second copy of the rows; its Parquet files stay unreferenced, the
+        table keeps the other writer's version, and a re-run takes the MERGE path.
         """
         spec = table_spec(table)
         self.ensure_tables()
         delta = self._require(table)
+        if not delta.file_uris():
+            return self._append_to_empty(delta, table, rows)
         predicate = " AND ".join(f"t.{col} = s.{col}" for col in spec.key)
         metrics = (
             delta.merge(
@@ -99,8 +122,9 @@ class Warehouse:
                 predicate=predicate,
                 source_alias="s",
                 target_alias="t",
+                writer_properties=_writer_properties(spec.schema),
             )
-            .when_matched_update_all()
+            .when_matched_update_all(predicate=_changed(spec.schema, spec.key))
             .when_not_matched_insert_all()
             .execute()
         )
@@ -110,6 +134,27 @@ class Warehouse:
             rows_inserted=int(metrics.get("num_target_rows_inserted", 0)),
             rows_updated=int(metrics.get("num_target_rows_updated", 0)),
         )
+
+    def _append_to_empty(
+        self, delta: DeltaTable, table: str, rows: pa.RecordBatchReader | pa.Table
+    ) -> WriteResult:
+        """Append ``rows`` to ``delta`` (an empty snapshot of ``table``) as its next version."""
+        counted = _Counted(_conform(rows, table_spec(table).schema))
+        try:
+            write_deltalake(
+                delta,
+                counted.reader(),
+                mode="append",
+                writer_properties=_writer_properties(table_spec(table).schema),
+                commit_properties=CommitProperties(max_commit_retries=0),
+            )
+        except CommitFailedError as exc:
+            raise CommitFailedError(
+                f"another writer committed to {table!r} (version {delta.version()} was empty) "
+                "while these rows were being written; nothing of this write was committed. "
+                f"Re-run the import to merge into the new version ({exc})"
+            ) from exc
+        return WriteResult(table, self._require(table).version(), counted.rows, 0)
 
     def append(self, table: str, rows: pa.Table) -> WriteResult:
         """Append ``rows`` to ``table`` as one commit (for logs such as ``ingests``)."""
@@ -134,10 +179,54 @@ class Warehouse:
         return delta
 
 
+PROVENANCE_COLUMNS = frozenset({"ingest_id", "source_file", "source_line"})
+
+
+def _changed(schema: pa.Schema, key: tuple[str, ...]) -> str:
+    """MERGE condition: some content column of the target row differs from the source row."""
+    content = [n for n in schema.names if n not in PROVENANCE_COLUMNS and n not in key]
+    return " OR ".join(f'(t."{n}" IS DISTINCT FROM s."{n}")' for n in content) or "false"
+
+
+def _writer_properties(schema: pa.Schema) -> WriterProperties:
+    """Parquet settings for bulk writes: no dictionary for the id columns.
+
+    Ids are unique hashes, so a dictionary never pays: the writer fills one, overflows and falls
+    back to plain encoding for every page, which made it the costliest part of a write (10M rows:
+    8.3 s with dictionaries, 5.9 s without; the files are about 15% larger). Statistics stay on,
+    for file skipping. Snappy compression, the writer's default.
+    """
+    plain = ColumnProperties(dictionary_enabled=False)
+    ids = [name for name in UNIQUE_ID_COLUMNS if name in schema.names]
+    return WriterProperties(compression="SNAPPY", column_properties=dict.fromkeys(ids, plain))
+
+
 def _row_count(delta: DeltaTable) -> int:
     actions = delta.get_add_actions(flatten=True)
     column = actions.column("num_records")
     return int(sum(value for value in column.to_pylist() if value is not None))
+
+
+class _Counted:
+    """A pass-through of Arrow rows that counts what the writer actually consumed."""
+
+    def __init__(self, rows: pa.RecordBatchReader | pa.Table) -> None:
+        self._rows = rows
+        self.rows = 0
+
+    def reader(self) -> pa.RecordBatchReader:
+        """The rows as a reader; ``rows`` grows as batches are read."""
+        if isinstance(self._rows, pa.Table):
+            source = pa.RecordBatchReader.from_batches(self._rows.schema, self._rows.to_batches())
+        else:
+            source = self._rows
+
+        def batches() -> Iterable[pa.RecordBatch]:
+            for batch in source:
+                self.rows += batch.num_rows
+                yield batch
+
+        return pa.RecordBatchReader.from_batches(source.schema, batches())
 
 
 def _conform(

@@ -42,10 +42,15 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from beatwise import __version__
 from beatwise.datamodel import table_spec
 from beatwise.ingest.errors import BadInputError
-from beatwise.ingest.pipeline import IngestResult, Stage, sha256_file
+from beatwise.ingest.pipeline import (
+    IngestResult,
+    Stage,
+    provenance_row,
+    reasons_of,
+    sha256_file,
+)
 from beatwise.ingest.sources.base import RowCheck, sql_string
 from beatwise.warehouse import Warehouse
 
@@ -208,11 +213,15 @@ def ingest_sentiment(
         rows_read=rows_read,
         rows_inserted=written.rows_inserted,
         rows_updated=written.rows_updated,
+        rows_unchanged=rows.num_rows - written.rows_inserted - written.rows_updated,
         rows_rejected=len({(r["source_file"], r["source_line"]) for r in rejects.to_pylist()}),
+        rejects_by_reason=reasons_of(rejects),
         version=written.version,
         seconds=time.perf_counter() - clock,
     )
-    warehouse.append("ingests", _provenance(result, [sha256_file(p) for p in paths], started))
+    notes = "wide export: one row per filled score cell"
+    digests = [sha256_file(p) for p in paths]
+    warehouse.append("ingests", provenance_row(result, AGENCY, digests, started, notes))
     return result
 
 
@@ -365,23 +374,3 @@ def _canonical_rows(
         ORDER BY _file_index, source_line, _column
     """
     return con.execute(query).to_arrow_table()
-
-
-def _provenance(result: IngestResult, file_sha256: list[str], started: datetime) -> pa.Table:
-    row = {
-        "ingest_id": result.ingest_id,
-        "source": result.source,
-        "agency": AGENCY,
-        "target_table": result.table,
-        "files": list(result.files),
-        "file_sha256": file_sha256,
-        "rows_read": result.rows_read,
-        "rows_written": result.rows_written,
-        "rows_rejected": result.rows_rejected,
-        "target_version": result.version,
-        "started_at": started,
-        "finished_at": datetime.now(UTC),
-        "beatwise_version": __version__,
-        "notes": "wide export: one row per filled score cell",
-    }
-    return pa.Table.from_pylist([row], schema=table_spec("ingests").schema)
