@@ -1,0 +1,175 @@
+"""Ingest throughput: CSV export → validated, identified rows in the Delta ``incidents`` table.
+
+Inputs: the demo city (Toronto MCI 2014–2021, 240,992 rows in two files) and a 10,000,000-row
+file made once by resampling the demo rows with a seeded generator (``bench/.data/``).
+
+Beatwise: ``ingest_files`` of the file(s) into a fresh, empty warehouse with the ``toronto-mci``
+adapter, timed from the call to its return (header checks, parse, projection, checks, ids, the
+Delta commit, rejects and provenance). Peer: a bare DuckDB ``read_csv`` of the same file(s) with
+every column as text, fully materialised as Arrow batches — the practical limit, since Beatwise
+must parse at least that much. Also: a re-import of the demo city into the warehouse that holds
+it (a MERGE in which every row matches: 0 inserted, the rest updated or left unchanged).
+
+Target (10M file): at least 1,000,000 rows/s and within 3× of the bare scan.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import harness
+
+DEMO_ROWS = 240_992
+BIG_ROWS = 10_000_000
+SEED = 20261125
+TARGET_RATE = 1_000_000
+TARGET_RATIO = 3.0
+
+
+def demo_inputs() -> list[Path]:
+    """The demo city's two CSV files, downloaded once into ``bench/.data/cache``."""
+    from beatwise.ingest.demo_city import demo_files
+
+    return demo_files(harness.DATA_DIR / "cache")
+
+
+def big_input(demo: list[Path], rows: int = BIG_ROWS, seed: int = SEED) -> Path:
+    """A ``rows``-row CSV resampled (with replacement) from the demo rows; made once, reused.
+
+    A seeded numpy generator picks the row indices; DuckDB joins and writes the file, so making
+    it takes seconds. The header and every value are copied verbatim from the demo files.
+    """
+    target = harness.DATA_DIR / f"toronto-mci-{rows}-seed{seed}.csv"
+    if target.exists():
+        return target
+    import duckdb
+    import numpy as np
+    import pyarrow as pa
+
+    from beatwise.ingest.sources.base import sql_string
+
+    chosen = np.random.default_rng(seed).integers(0, DEMO_ROWS, size=rows)
+    picks = pa.table({"pos": np.arange(rows), "i": chosen})
+    partial = target.with_suffix(".partial")
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.register("picks", picks)
+    listed = ", ".join(sql_string(str(p)) for p in demo)
+    con.execute(f"CREATE TABLE demo AS SELECT * FROM read_csv([{listed}], header = true, "
+                "all_varchar = true)")
+    con.execute(f"COPY (SELECT demo.* FROM picks JOIN demo ON demo.rowid = picks.i "
+                f"ORDER BY picks.pos) TO {sql_string(str(partial))} (HEADER, DELIMITER ',')")
+    partial.replace(target)
+    return target
+
+
+def beatwise_ingest(files: list[str], reimport: bool) -> dict[str, Any]:
+    """Import ``files`` into a fresh warehouse (twice when ``reimport``: the second is timed)."""
+    from beatwise.ingest.pipeline import ingest_files
+    from beatwise.ingest.sources import get_source
+    from beatwise.warehouse import Warehouse
+
+    harness.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="ingest-", dir=harness.DATA_DIR))
+    try:
+        warehouse = Warehouse(tmp / "warehouse")
+        source, paths = get_source("toronto-mci"), [Path(f) for f in files]
+        if reimport:
+            ingest_files(warehouse, source, paths, scratch_dir=tmp / "scratch")
+        clock = harness.stopwatch()
+        result = ingest_files(warehouse, source, paths, scratch_dir=tmp / "scratch")
+        seconds = clock()
+        return {
+            "seconds": seconds,
+            "rows_read": result.rows_read,
+            "inserted": result.rows_inserted,
+            "updated": result.rows_updated,
+            "unchanged": getattr(result, "rows_unchanged", 0),
+            "rejected": result.rows_rejected,
+            "table_rows": warehouse.status("incidents").rows,
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bare_scan(files: list[str]) -> dict[str, Any]:
+    """DuckDB ``read_csv`` of ``files``, every column as text, consumed fully as Arrow."""
+    import duckdb
+
+    from beatwise.ingest.sources.base import sql_string
+
+    listed = ", ".join(sql_string(f) for f in files)
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    clock = harness.stopwatch()
+    reader = con.execute(
+        f"SELECT * FROM read_csv([{listed}], header = true, all_varchar = true)"
+    ).arrow()
+    rows = sum(batch.num_rows for batch in reader)
+    return {"seconds": clock(), "rows": rows}
+
+
+def _check(got: dict[str, Any], expected: dict[str, int], what: str) -> None:
+    wrong = {k: (got[k], v) for k, v in expected.items() if got[k] != v}
+    if wrong:
+        raise RuntimeError(f"{what}: wrong counts (got, expected): {wrong}")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One measured comparison: an input, whether it is a re-import, and whether it has a target."""
+
+    name: str
+    label: str
+    rows: int
+    files: tuple[str, ...]
+    reimport: bool = False
+    repeat: int = 3
+    target: bool = False
+
+
+def compare(case: Case) -> harness.Result:
+    """Measure Beatwise and the bare scan on ``case``'s files; check every count first."""
+    files = list(case.files)
+    ours, peer = harness.measure_interleaved(
+        [(beatwise_ingest, (files, case.reimport)), (bare_scan, (files,))], repeat=case.repeat
+    )
+    ours.extra["matched"] = ours.extra["updated"] + ours.extra["unchanged"]
+    expected = {"inserted": 0, "matched": case.rows} if case.reimport else {"inserted": case.rows}
+    _check(ours.extra, {**expected, "rows_read": case.rows, "table_rows": case.rows,
+                        "rejected": 0}, case.label)
+    _check(peer.extra, {"rows": case.rows}, f"{case.label} (bare scan)")
+    rate, ratio = case.rows / ours.best, ours.best / peer.best
+    return harness.Result(
+        benchmark=case.name,
+        input=case.label,
+        unit="rows/s",
+        beatwise=rate,
+        peer_name="DuckDB read_csv → Arrow",
+        peer=case.rows / peer.best,
+        ratio=ratio,
+        target=f"≥ {harness.rate(TARGET_RATE)} rows/s, ≤ {TARGET_RATIO:g}×" if case.target else "",
+        met=(rate >= TARGET_RATE and ratio <= TARGET_RATIO) if case.target else None,
+        note=(f"best of {case.repeat}: {ours.best:.2f} s vs {peer.best:.2f} s (medians "
+              f"{ours.median:.2f} s, {peer.median:.2f} s); Beatwise peak RSS "
+              f"{ours.peak_rss_bytes / 2**20:,.0f} MiB"),
+    )
+
+
+def run() -> list[harness.Result]:
+    """Demo city (import and re-import) and the 10M-row file, each against the bare scan."""
+    demo = tuple(str(p) for p in demo_inputs())
+    big = (str(big_input([Path(p) for p in demo])),)
+    demo_label = f"demo city ({DEMO_ROWS:,} rows, 2 files)"
+    cases = [
+        Case("ingest", demo_label, DEMO_ROWS, demo, repeat=harness.repeats(5)),
+        Case("ingest (re-import: MERGE)", demo_label, DEMO_ROWS, demo, reimport=True,
+             repeat=harness.repeats(3)),
+        Case("ingest", f"demo resampled to {BIG_ROWS:,} rows (seed {SEED})", BIG_ROWS, big,
+             repeat=harness.repeats(3), target=True),
+    ]
+    return [compare(case) for case in cases]
