@@ -82,11 +82,13 @@ def test_snap_points_lsoa_and_missing_locations(load: Load) -> None:
     )
 
 
-def test_a_later_export_with_new_outcomes_updates_the_same_rows(load: Load, tmp_path: Path) -> None:
+def test_a_later_export_with_new_outcomes_keeps_the_same_rows(load: Load, tmp_path: Path) -> None:
+    """The outcome is not stored yet (``status`` stays empty), so the rows are unchanged."""
     first = load("police-uk", "police_uk_street.csv")
     later = tmp_path / "2024-03-metropolitan-street.csv"
     text = (FIXTURES / "police_uk_street.csv").read_text()
     later.write_text(text.replace("Under investigation", "Offender sent to prison"))
     second = load("police-uk", later)
-    assert (second.result.rows_inserted, second.result.rows_updated) == (0, 10)
+    assert (second.result.rows_inserted, second.result.rows_updated) == (0, 0)
+    assert second.result.rows_unchanged == 10
     assert set(second.rows) == set(first.rows)
