@@ -190,13 +190,32 @@ def test_layouts_by_local_date(settings: Settings, tmp_path: Path) -> None:
 
 def test_only_the_rows_of_one_import_are_assigned(settings: Settings) -> None:
     """Also after a MERGE, whose data files hold text as string_view (a pyarrow filter on such a
-    column against a string failed with "no kernel matching input types")."""
+    column against a string failed with "no kernel matching input types").
+
+    The second import repeats ``a`` unchanged, changes ``b`` (its category) and adds ``c``: a
+    MERGE leaves an unchanged row with the import that last changed it, so only ``b`` and ``c``
+    carry the second import's id and get assigned."""
     warehouse = Warehouse(settings.warehouse_dir)
     load_tiny(warehouse)
     point = {"lon": -87.67, "lat": 41.81}
-    for ingest_id, names in (("first", "ab"), ("second", "bc")):
-        rows = [{"source_record_id": n, "ingest_id": ingest_id} | point for n in names]
-        warehouse.upsert("incidents", incidents_table(rows))
+    imports = (
+        ("first", {"a": "robbery", "b": "robbery"}),
+        ("second", {"a": "robbery", "b": "larceny", "c": "robbery"}),
+    )
+    written = []
+    for ingest_id, names in imports:
+        rows = [
+            {"source_record_id": n, "ingest_id": ingest_id, "category": category} | point
+            for n, category in names.items()
+        ]
+        written.append(warehouse.upsert("incidents", incidents_table(rows)))
+    assert [(w.rows_inserted, w.rows_updated) for w in written] == [(2, 0), (1, 1)]
+    stored = warehouse.to_arrow("incidents").to_pylist()
+    assert {r["source_record_id"]: r["ingest_id"] for r in stored} == {
+        "a": "first",
+        "b": "second",
+        "c": "second",
+    }
     result = assign_areas(warehouse, ingest_id="second")
     assert result.records == 2 and membership(warehouse, "district") == {"b": "10", "c": "10"}
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from beatwise.cli.main import app
 from beatwise.config import Settings
-from beatwise.ingest.boundaries import load_boundaries, read_boundary_file
+from beatwise.ingest.boundaries import BoundaryLoad, load_boundaries, read_boundary_file
 from beatwise.ingest.errors import BadInputError
 from beatwise.warehouse import Warehouse
 
@@ -92,12 +92,32 @@ def test_projected_files_are_reprojected_and_measured(
     assert rows["99"]["area_m2"] == pytest.approx(US_SURVEY_MILE_M**2, rel=0.005)
 
 
-def test_reloading_updates_in_place_and_records_provenance(settings: Settings) -> None:
+def test_reloading_updates_in_place_and_records_provenance(
+    settings: Settings, tmp_path: Path
+) -> None:
     warehouse = Warehouse(settings.warehouse_dir)
-    first = load_boundaries(warehouse, TINY, layer="district", id_field="area_code")
-    second = load_boundaries(warehouse, TINY, layer="district", id_field="area_code")
+
+    def load(path: Path) -> BoundaryLoad:
+        return load_boundaries(
+            warehouse, path, layer="district", id_field="area_code", name_field="area_name"
+        )
+
+    first = load(TINY)
     assert (first.rows_inserted, first.rows_updated) == (4, 0)
-    assert (second.rows_inserted, second.rows_updated) == (0, 4)
+    # The same file again changes nothing: no new version, the rows keep the first load's id.
+    same = load(TINY)
+    assert (same.rows_inserted, same.rows_updated, same.version) == (0, 0, first.version)
+    assert warehouse.version("boundaries") == first.version
+    # A re-published file with area 7 renamed updates that area, in place.
+    collection = json.loads(TINY.read_text())
+    for area in collection["features"]:
+        if area["properties"]["area_code"] == "7":
+            area["properties"]["area_name"] = "Lakeside North"
+    renamed = tmp_path / "tiny_areas_renamed.geojson"
+    renamed.write_text(json.dumps(collection))
+    second = load(renamed)
+    assert (second.rows_inserted, second.rows_updated) == (0, 1)
+    assert second.version == first.version + 1
     rows = warehouse.to_arrow("boundaries").to_pylist()
     assert sorted(r["source_record_id"] for r in rows) == [
         "district:10",
@@ -106,13 +126,19 @@ def test_reloading_updates_in_place_and_records_provenance(settings: Settings) -
         "district:7",
     ]
     assert {r["source"] for r in rows} == {"boundaries"}
-    assert {r["ingest_id"] for r in rows} == {second.ingest_id}
+    assert {r["area_id"]: (r["name"], r["ingest_id"]) for r in rows} == {
+        "7": ("Lakeside North", second.ingest_id),
+        "10": ("Prairie", first.ingest_id),
+        "3": ("Twin Parks", first.ingest_id),
+        "5": ("Split", first.ingest_id),
+    }
     ingests = sorted(warehouse.to_arrow("ingests").to_pylist(), key=lambda i: i["started_at"])
     assert [(i["target_table"], i["rows_read"], i["rows_written"]) for i in ingests] == [
         ("boundaries", 5, 4),
-        ("boundaries", 5, 4),
+        ("boundaries", 5, 0),
+        ("boundaries", 5, 1),
     ]
-    assert ingests[0]["target_version"] == first.version
+    assert [i["target_version"] for i in ingests] == [first.version, first.version, second.version]
 
 
 def feature(properties: dict[str, Any], geometry: dict[str, Any] | None) -> dict[str, Any]:

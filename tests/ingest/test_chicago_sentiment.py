@@ -75,18 +75,46 @@ def test_each_filled_cell_becomes_one_long_row(settings: Settings) -> None:
     assert len({r["record_id"] for r in table}) == 14
 
 
-def test_reimport_keeps_the_same_rows_and_records_provenance(settings: Settings) -> None:
+def test_reimport_keeps_the_same_rows_and_records_provenance(
+    settings: Settings, tmp_path: Path
+) -> None:
     warehouse = Warehouse(settings.warehouse_dir)
     path = FIXTURES / "elucd_small.csv"
     first = ingest_sentiment(warehouse, [path])
     before = long_rows(warehouse)
+    # The same export again: every score is unchanged, so nothing is written, no new version.
     second = ingest_sentiment(warehouse, [path])
     assert long_rows(warehouse) == before
-    assert (second.rows_inserted, second.rows_updated) == (0, first.rows_inserted)
+    assert (second.rows_inserted, second.rows_updated, second.rows_unchanged) == (0, 0, 14)
+    assert second.version == first.version == warehouse.version("survey_scores")
+    assert {r["ingest_id"] for r in warehouse.to_arrow("survey_scores").to_pylist()} == {
+        first.ingest_id
+    }
+    # A revised export with one score corrected updates that one row, in place.
+    revised = tmp_path / "elucd_revised.csv"
+    revised.write_text(path.read_text().replace(",61.95,", ",63.5,", 1))
+    third = ingest_sentiment(warehouse, [revised])
+    assert (third.rows_inserted, third.rows_updated, third.rows_unchanged) == (0, 1, 13)
+    assert third.version == first.version + 1
+    scores = warehouse.to_arrow("survey_scores").to_pylist()
+    assert len(scores) == 14
+    changed = [r for r in scores if r["ingest_id"] == third.ingest_id]
+    assert [(r["area_id"], r["measure"], r["group_value"], r["score"]) for r in changed] == [
+        ("chicago", "safety", "all", 63.5)
+    ]
+    assert changed[0]["source_file"] == str(revised)
     ingests = {r["ingest_id"]: r for r in warehouse.to_arrow("ingests").to_pylist()}
-    assert set(ingests) == {first.ingest_id, second.ingest_id}
+    assert set(ingests) == {first.ingest_id, second.ingest_id, third.ingest_id}
+    written = {
+        i: (r["target_table"], r["rows_read"], r["rows_written"]) for i, r in ingests.items()
+    }
+    assert written == {
+        first.ingest_id: ("survey_scores", 5, 14),
+        second.ingest_id: ("survey_scores", 5, 0),
+        third.ingest_id: ("survey_scores", 5, 1),
+    }
     row = ingests[second.ingest_id]
-    assert (row["target_table"], row["rows_read"], row["rows_written"]) == ("survey_scores", 5, 14)
+    assert row["target_version"] == first.version
     assert row["files"] == [str(path)] and len(row["file_sha256"][0]) == 64
 
 

@@ -118,7 +118,8 @@ class City:
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory: pytest.TempPathFactory) -> City:
-    """2,000 incidents imported, then a re-export of the same 2,000 plus 1,000 new ones."""
+    """2,000 incidents imported, then a re-export of the same 2,000 plus 1,000 new ones (so the
+    second import changes the table: it inserts the new rows and leaves the others alone)."""
     root = tmp_path_factory.mktemp("city")
     first_rows = tiny_city_rows(2000, seed=11)
     first = write_csv(root / "export_1.csv", first_rows)
@@ -140,9 +141,7 @@ def duckdb_engine(city: City) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="module")
-def pyspark_engine(
-    city: City, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[PySparkEngine]:
+def pyspark_engine(city: City, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PySparkEngine]:
     """PySpark in local mode over the city, started once for this module (~10 s)."""
     pytest.importorskip("pyspark", reason="the 'spark' extra is not installed")
     if shutil.which("java") is None:
@@ -215,8 +214,13 @@ def run(engine: Engine, query: str, version: int | None = None) -> pa.Table:
 def test_the_city_has_two_versions(city: City) -> None:
     first, second = city.imports
     assert (first.version, first.rows_inserted, first.rows_updated) == (1, 2000, 0)
-    assert (second.version, second.rows_inserted, second.rows_updated) == (2, 1000, 2000)
+    # The re-export repeats the first 2,000 rows as they were: they are left alone (and keep
+    # the first import's id); only the 1,000 new rows are written, as version 2.
+    assert (second.version, second.rows_inserted, second.rows_updated) == (2, 1000, 0)
+    assert (first.rows_unchanged, second.rows_unchanged) == (0, 2000)
     assert city.warehouse.version("incidents") == 2
+    ingest_ids = Counter(city.warehouse.to_arrow("incidents").column("ingest_id").to_pylist())
+    assert ingest_ids == {first.ingest_id: 2000, second.ingest_id: 1000}
 
 
 def test_engine_declares_its_capabilities(engine: Engine) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -21,16 +22,27 @@ CATEGORIES = ("assault", "burglary", "robbery", "larceny")
 KEYS = tuple("abcdef")
 
 
-def incident(key: str, category: str) -> dict[str, object]:
+def incident(
+    key: str,
+    category: str,
+    ingest_id: str = "ingest-1",
+    *,
+    status: str | None = None,
+    comparison_sets: tuple[str, ...] | None = ("test",),
+    source_line: int | None = None,
+) -> dict[str, object]:
     """One incidents row with natural key ``("test", key)`` and the given category."""
     return {
         "record_id": f"test|{key}",
         "source": "test",
         "source_record_id": key,
         "agency": "Test Police",
-        "ingest_id": "ingest-1",
+        "ingest_id": ingest_id,
+        "source_file": None if source_line is None else f"{ingest_id}.csv",
+        "source_line": source_line,
         "category": category,
-        "comparison_sets": ["test"],
+        "status": status,
+        "comparison_sets": None if comparison_sets is None else list(comparison_sets),
         "occurred_start": datetime(2024, 1, 1, 12, tzinfo=UTC),
         "date_only": False,
         "time_zone": "UTC",
@@ -38,11 +50,17 @@ def incident(key: str, category: str) -> dict[str, object]:
     }
 
 
-def batch(rows: Mapping[str, str]) -> pa.Table:
-    """An incidents batch from ``{source_record_id: category}``."""
+def batch(rows: Mapping[str, str], ingest_id: str = "ingest-1") -> pa.Table:
+    """An incidents batch from ``{source_record_id: category}``, written by ``ingest_id``."""
     return pa.Table.from_pylist(
-        [incident(key, value) for key, value in rows.items()], schema=INCIDENTS.schema
+        [incident(key, value, ingest_id) for key, value in rows.items()], schema=INCIDENTS.schema
     )
+
+
+def ingest_ids(table: pa.Table) -> dict[str, str]:
+    """``{source_record_id: ingest_id}`` of an incidents table."""
+    keys = [str(key) for key in table.column("source_record_id").to_pylist()]
+    return dict(zip(keys, map(str, table.column("ingest_id").to_pylist()), strict=True))
 
 
 def categories(table: pa.Table) -> dict[str, str]:
@@ -105,15 +123,55 @@ def test_unknown_table_is_refused(warehouse: Warehouse) -> None:
 def test_upsert_inserts_then_updates_without_duplicates(warehouse: Warehouse) -> None:
     first = warehouse.upsert("incidents", batch({"a": "assault", "b": "burglary", "c": "robbery"}))
     assert first == WriteResult("incidents", 1, rows_inserted=3, rows_updated=0)
-    second = warehouse.upsert("incidents", batch({"b": "larceny", "c": "robbery", "d": "arson"}))
-    assert second == WriteResult("incidents", 2, rows_inserted=1, rows_updated=2)
+    changed = {"b": "larceny", "c": "robbery", "d": "arson"}  # b changed, c the same, d new
+    second = warehouse.upsert("incidents", batch(changed, "ingest-2"))
+    assert second == WriteResult("incidents", 2, rows_inserted=1, rows_updated=1)
     assert warehouse.status("incidents") == TableStatus("incidents", 2, 4)
-    assert categories(warehouse.to_arrow("incidents")) == {
-        "a": "assault",
-        "b": "larceny",
-        "c": "robbery",
-        "d": "arson",
-    }
+    table = warehouse.to_arrow("incidents")
+    assert categories(table) == {"a": "assault", "b": "larceny", "c": "robbery", "d": "arson"}
+    # A row keeps the import that last changed it: c was matched but not changed.
+    assert ingest_ids(table) == {"a": "ingest-1", "b": "ingest-2", "c": "ingest-1", "d": "ingest-2"}
+
+
+def test_an_identical_reimport_writes_nothing_and_makes_no_version(warehouse: Warehouse) -> None:
+    rows = {"a": "assault", "b": "burglary"}
+    warehouse.upsert("incidents", batch(rows, "ingest-1"))
+    files = set(warehouse.files("incidents"))
+    again = warehouse.upsert("incidents", batch(rows, "ingest-2"))
+    assert again == WriteResult("incidents", 1, rows_inserted=0, rows_updated=0)
+    assert warehouse.version("incidents") == 1
+    assert set(warehouse.files("incidents")) == files
+    assert ingest_ids(warehouse.to_arrow("incidents")) == {"a": "ingest-1", "b": "ingest-1"}
+
+
+def test_provenance_alone_is_not_a_change_but_any_content_column_is(
+    warehouse: Warehouse,
+) -> None:
+    def one(ingest_id: str, **fields: Any) -> pa.Table:
+        row = incident("a", "assault", ingest_id, **fields)
+        return pa.Table.from_pylist([row], schema=INCIDENTS.schema)
+
+    warehouse.upsert("incidents", one("i1", source_line=2))
+    moved = warehouse.upsert("incidents", one("i2", source_line=9))
+    assert moved == WriteResult("incidents", 1, 0, 0)
+    (row,) = warehouse.to_arrow("incidents").to_pylist()
+    assert (row["ingest_id"], row["source_file"], row["source_line"]) == ("i1", "i1.csv", 2)
+    # NULL to a value, a value to NULL, and a changed list all count as changes.
+    for version, fields in enumerate(
+        [
+            {"status": "closed"},
+            {"status": None},
+            {"comparison_sets": ("test", "other")},
+            {"comparison_sets": None},
+            {"comparison_sets": ("test",)},
+        ],
+        start=2,
+    ):
+        ingest_id = f"i{version + 1}"
+        result = warehouse.upsert("incidents", one(ingest_id, **fields))
+        assert result == WriteResult("incidents", version, 0, 1), fields
+        (row,) = warehouse.to_arrow("incidents").to_pylist()
+        assert row["ingest_id"] == ingest_id
 
 
 def test_upsert_takes_a_record_batch_reader_in_any_column_order(warehouse: Warehouse) -> None:
@@ -165,25 +223,66 @@ def test_files_of_a_missing_table_name_the_fix(warehouse: Warehouse) -> None:
         warehouse.files("incidents")
 
 
-BATCHES = st.lists(
-    st.dictionaries(st.sampled_from(KEYS), st.sampled_from(CATEGORIES), min_size=1),
-    min_size=1,
-    max_size=4,
+Content = tuple[str, str | None, tuple[str, ...] | None]
+"""What the model keeps per key: category, status (nullable), comparison_sets (a nullable list)."""
+
+CONTENT = st.tuples(
+    st.sampled_from(CATEGORIES),
+    st.sampled_from([None, "open", "closed"]),
+    st.sampled_from([None, (), ("test",), ("test", "other")]),
 )
+BATCHES = st.lists(
+    st.dictionaries(st.sampled_from(KEYS), CONTENT, min_size=1), min_size=1, max_size=5
+)
+
+
+def content_batch(rows: Mapping[str, Content], ingest_id: str) -> pa.Table:
+    """An incidents batch from ``{source_record_id: content}``, with a fresh provenance."""
+    full = [
+        incident(key, category, ingest_id, status=status, comparison_sets=sets, source_line=line)
+        for line, (key, (category, status, sets)) in enumerate(rows.items(), start=2)
+    ]
+    return pa.Table.from_pylist(full, schema=INCIDENTS.schema)
+
+
+def contents(table: pa.Table) -> dict[str, Content]:
+    """``{source_record_id: content}`` of an incidents table; fails on a duplicate key."""
+    rows = table.to_pylist()
+    keys = [str(r["source_record_id"]) for r in rows]
+    assert len(keys) == len(set(keys)), "duplicate natural keys"
+    return {
+        str(r["source_record_id"]): (
+            r["category"],
+            r["status"],
+            None if r["comparison_sets"] is None else tuple(r["comparison_sets"]),
+        )
+        for r in rows
+    }
 
 
 @hyp_settings(max_examples=25, deadline=None)
 @given(batches=BATCHES)
 def test_upserts_behave_like_a_dict(
-    tmp_path_factory: pytest.TempPathFactory, batches: list[dict[str, str]]
+    tmp_path_factory: pytest.TempPathFactory, batches: list[dict[str, Content]]
 ) -> None:
-    """Last write wins per key; one commit per batch; never a duplicate row."""
+    """Last write wins per key; a matched key counts as updated only when its content changed,
+    and keeps the ingest that last changed it; a batch that changes nothing makes no version;
+    never a duplicate row."""
     warehouse = Warehouse(tmp_path_factory.mktemp("upserts") / "warehouse")
-    model: dict[str, str] = {}
+    model: dict[str, Content] = {}
+    changed_by: dict[str, str] = {}
+    version = 0
     for number, rows in enumerate(batches, start=1):
+        ingest_id = f"ingest-{number}"
         inserted = len(rows.keys() - model.keys())
-        result = warehouse.upsert("incidents", batch(rows))
+        updated = sum(1 for key, value in rows.items() if key in model and model[key] != value)
+        changed_by |= {key: ingest_id for key, value in rows.items() if model.get(key) != value}
         model.update(rows)
-        assert result == WriteResult("incidents", number, inserted, len(rows) - inserted)
-    assert categories(warehouse.to_arrow("incidents")) == model
-    assert warehouse.status("incidents") == TableStatus("incidents", len(batches), len(model))
+        version += 1 if inserted + updated else 0
+        result = warehouse.upsert("incidents", content_batch(rows, ingest_id))
+        assert result == WriteResult("incidents", version, inserted, updated)
+        assert warehouse.version("incidents") == version
+    table = warehouse.to_arrow("incidents")
+    assert contents(table) == model
+    assert ingest_ids(table) == changed_by
+    assert warehouse.status("incidents") == TableStatus("incidents", version, len(model))
