@@ -52,7 +52,7 @@ def test_demo_city_loads_every_row_by_category(demo_settings: Settings, cache: P
     assert early.as_py() == sum(1 for r in raw if int(r["occurrencedate"][:4]) < 2014) > 0
 
 
-def test_second_load_is_skipped_and_force_updates_in_place(
+def test_second_load_is_skipped_and_force_changes_nothing(
     demo_settings: Settings, cache: Path
 ) -> None:
     warehouse = Warehouse(demo_settings.warehouse_dir)
@@ -61,5 +61,6 @@ def test_second_load_is_skipped_and_force_updates_in_place(
     assert warehouse.version("incidents") == version
     forced = load_demo(warehouse, cache, force=True)
     assert forced is not None
-    assert (forced.rows_inserted, forced.rows_updated) == (0, ROWS)
+    assert (forced.rows_inserted, forced.rows_updated, forced.rows_unchanged) == (0, 0, ROWS)
+    assert warehouse.version("incidents") == version
     assert warehouse.status("incidents").rows == ROWS
