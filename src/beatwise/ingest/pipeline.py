@@ -147,7 +147,7 @@ def ingest_files(
     stage("checking files")
     with ThreadPoolExecutor(max_workers=1) as pool:
         digests = pool.submit(lambda: [sha256_file(p) for p in paths])
-        with _connect(scratch_dir) as con:
+        with connect(scratch_dir) as con:
             per_file = [_file_source(con, source, path) for path in paths]
             stage("reading and validating")
             staged = _stage_rows(con, per_file, paths)
@@ -206,7 +206,8 @@ class _CountedRows:
         return pa.RecordBatchReader.from_batches(reader.schema, batches())
 
 
-def _connect(scratch_dir: Path | None) -> duckdb.DuckDBPyConnection:
+def connect(scratch_dir: Path | None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for an import: UTC, no progress bar, spilling to ``scratch_dir``."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     # The CLI draws its own progress; DuckDB's bar would write over it (and costs time).

@@ -47,6 +47,7 @@ from beatwise.ingest.errors import BadInputError
 from beatwise.ingest.pipeline import (
     IngestResult,
     Stage,
+    connect,
     provenance_row,
     reasons_of,
     sha256_file,
@@ -195,7 +196,7 @@ def ingest_sentiment(
     ingest_id = started.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
     paths = [Path(f) for f in files]
     stage("checking files")
-    with _connect(scratch_dir) as con:
+    with connect(scratch_dir) as con:
         measures = _check_headers(con, paths)
         stage("reading and reshaping")
         rows_read = _stage_cells(con, paths, measures)
@@ -223,16 +224,6 @@ def ingest_sentiment(
     digests = [sha256_file(p) for p in paths]
     warehouse.append("ingests", provenance_row(result, AGENCY, digests, started, notes))
     return result
-
-
-def _connect(scratch_dir: Path | None) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_progress_bar = false")
-    if scratch_dir is not None:
-        scratch_dir.mkdir(parents=True, exist_ok=True)
-        con.execute(f"SET temp_directory = {sql_string(str(scratch_dir))}")
-    return con
 
 
 def _read_csv(path: Path) -> str:
