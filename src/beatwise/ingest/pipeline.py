@@ -301,6 +301,8 @@ def _file_rows(source: CsvSource, path: Path, index: int) -> str:
         if source.natural_id
         else f"md5(concat_ws('|', {content})) AS _content"
     )
+    if source.agency_sql:
+        identity += f", {source.agency_sql} AS _agency"
     projected = (
         f"SELECT {source.projection}, {index} AS _file_index, {identity}{shown} "
         f"FROM {_read_csv(path)}"
@@ -418,7 +420,7 @@ def _canonical_rows(
         "record_id": f"md5({sql_string(source.name + '|')} || {record})",
         "source": sql_string(source.name),
         "source_record_id": record,
-        "agency": sql_string(source.agency),
+        "agency": "s._agency" if source.agency_sql else sql_string(source.agency),
         "ingest_id": sql_string(ingest_id),
         "source_file": staged.file_sql("s"),
         "source_line": staged.line_sql("s"),

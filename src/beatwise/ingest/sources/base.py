@@ -47,6 +47,9 @@ class CsvSource:
     natural_id: str | None = None
     content_columns: tuple[str, ...] = ()
     version: str = "1"
+    agency_sql: str | None = None
+    """SQL over the raw columns naming each row's agency, for exports that gather several
+    agencies (police.uk forces, CODE cities); None: every row gets ``agency``."""
 
     def for_file(self, con: object, path: Path, header: Sequence[str]) -> CsvSource:
         """A built-in adapter reads every file the same way, whatever its header."""

@@ -47,8 +47,8 @@ Mapping rules
   ``location_category`` → ``location_type`` through ``data/code_location_categories.csv``;
   CODE's finer ``location_type`` is kept in ``location_type_src``. CODE has no police areas:
   district, beat and the rest stay empty.
-- **Agency**: one constant for all rows ("Crime Open Database (CODE)") until the pipeline can
-  take the agency from a column; the city is recoverable from ``time_zone`` only partly.
+- **Agency**: each row's city, as "<city_name> (Crime Open Database)"; an extract without
+  ``city_name`` is the default city's.
 
 Data: Ashby, M. P. J. (2019). Studying crime and place with the Crime Open Database. Research
 Data Journal for the Humanities and Social Sciences, 4(1), 65–80. Licences per city (CC-BY 4.0
@@ -145,6 +145,7 @@ def _source(
         credit="Data: Crime Open Database (Ashby 2019), from the cities' open-data portals.",
         required_columns=required,
         natural_id=integer_text("uid"),
+        agency_sql=f"{city} || ' (Crime Open Database)'",
         projection=f"""
             {OFFENSES.columns(key)},
             {code_src} AS offense_code_src,

@@ -42,15 +42,15 @@ Mapping rules
   outside a box around the UK (lat 49.8–61.0, lon -8.7 – 2.0) → rejected. ``LSOA code`` (the
   census Lower Layer Super Output Area) → ``neighbourhood``; ``Location`` →
   ``location_type_src`` (the snap point's description; no canonical type).
-- **Agency**: one constant ("Police forces of England, Wales and Northern Ireland
-  (data.police.uk)") until the pipeline can take the agency from ``Falls within``.
+- **Agency**: each row's force, from ``Falls within`` (the constant "Police forces of England,
+  Wales and Northern Ireland (data.police.uk)" when it is empty).
 
 Data: data.police.uk, Open Government Licence v3.0.
 """
 
 from __future__ import annotations
 
-from beatwise.ingest.sources.base import CsvSource, RowCheck
+from beatwise.ingest.sources.base import CsvSource, RowCheck, sql_string
 from beatwise.ingest.sources.data import (
     Extent,
     coordinate,
@@ -67,10 +67,13 @@ OFFENSES = offense_table("police_uk_crime_types.csv")
 _ZONE = f"'{ZONE}'"
 _MONTH = f"CAST(try_strptime({text('Month')} || '-01', '%Y-%m-%d') AS TIMESTAMP)"
 
+_ALL_FORCES = "Police forces of England, Wales and Northern Ireland (data.police.uk)"
+
 POLICE_UK = CsvSource(
     name="police-uk",
     table="incidents",
-    agency="Police forces of England, Wales and Northern Ireland (data.police.uk)",
+    agency=_ALL_FORCES,
+    agency_sql=f"coalesce(NULLIF(trim(\"Falls within\"), ''), {sql_string(_ALL_FORCES)})",
     time_zone=ZONE,
     title="data.police.uk street-level crime",
     credit="Contains public sector information licensed under the Open Government Licence v3.0 "
