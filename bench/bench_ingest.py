@@ -59,15 +59,19 @@ def big_input(demo: list[Path], rows: int = BIG_ROWS, seed: int = SEED) -> Path:
     con.execute("SET enable_progress_bar = false")
     con.register("picks", picks)
     listed = ", ".join(sql_string(str(p)) for p in demo)
-    con.execute(f"CREATE TABLE demo AS SELECT * FROM read_csv([{listed}], header = true, "
-                "all_varchar = true)")
-    con.execute(f"COPY (SELECT demo.* FROM picks JOIN demo ON demo.rowid = picks.i "
-                f"ORDER BY picks.pos) TO {sql_string(str(partial))} (HEADER, DELIMITER ',')")
+    con.execute(
+        f"CREATE TABLE demo AS SELECT * FROM read_csv([{listed}], header = true, "
+        "all_varchar = true)"
+    )
+    con.execute(
+        f"COPY (SELECT demo.* FROM picks JOIN demo ON demo.rowid = picks.i "
+        f"ORDER BY picks.pos) TO {sql_string(str(partial))} (HEADER, DELIMITER ',')"
+    )
     partial.replace(target)
     return target
 
 
-def beatwise_ingest(files: list[str], reimport: bool) -> dict[str, Any]:
+def beatwise_ingest(files: list[str], reimport: bool, source_name: str) -> dict[str, Any]:
     """Import ``files`` into a fresh warehouse (twice when ``reimport``: the second is timed)."""
     from beatwise.ingest.pipeline import ingest_files
     from beatwise.ingest.sources import get_source
@@ -77,7 +81,7 @@ def beatwise_ingest(files: list[str], reimport: bool) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="ingest-", dir=harness.DATA_DIR))
     try:
         warehouse = Warehouse(tmp / "warehouse")
-        source, paths = get_source("toronto-mci"), [Path(f) for f in files]
+        source, paths = get_source(source_name), [Path(f) for f in files]
         if reimport:
             ingest_files(warehouse, source, paths, scratch_dir=tmp / "scratch")
         clock = harness.stopwatch()
@@ -130,18 +134,23 @@ class Case:
     reimport: bool = False
     repeat: int = 3
     target: bool = False
+    source: str = "toronto-mci"
 
 
 def compare(case: Case) -> harness.Result:
     """Measure Beatwise and the bare scan on ``case``'s files; check every count first."""
     files = list(case.files)
     ours, peer = harness.measure_interleaved(
-        [(beatwise_ingest, (files, case.reimport)), (bare_scan, (files,))], repeat=case.repeat
+        [(beatwise_ingest, (files, case.reimport, case.source)), (bare_scan, (files,))],
+        repeat=case.repeat,
     )
     ours.extra["matched"] = ours.extra["updated"] + ours.extra["unchanged"]
     expected = {"inserted": 0, "matched": case.rows} if case.reimport else {"inserted": case.rows}
-    _check(ours.extra, {**expected, "rows_read": case.rows, "table_rows": case.rows,
-                        "rejected": 0}, case.label)
+    _check(
+        ours.extra,
+        {**expected, "rows_read": case.rows, "table_rows": case.rows, "rejected": 0},
+        case.label,
+    )
     _check(peer.extra, {"rows": case.rows}, f"{case.label} (bare scan)")
     rate, ratio = case.rows / ours.best, ours.best / peer.best
     return harness.Result(
@@ -154,9 +163,11 @@ def compare(case: Case) -> harness.Result:
         ratio=ratio,
         target=f"≥ {harness.rate(TARGET_RATE)} rows/s, ≤ {TARGET_RATIO:g}×" if case.target else "",
         met=(rate >= TARGET_RATE and ratio <= TARGET_RATIO) if case.target else None,
-        note=(f"best of {case.repeat}: {ours.best:.2f} s vs {peer.best:.2f} s (medians "
-              f"{ours.median:.2f} s, {peer.median:.2f} s); Beatwise peak RSS "
-              f"{ours.peak_rss_bytes / 2**20:,.0f} MiB"),
+        note=(
+            f"best of {case.repeat}: {ours.best:.2f} s vs {peer.best:.2f} s (medians "
+            f"{ours.median:.2f} s, {peer.median:.2f} s); Beatwise peak RSS "
+            f"{ours.peak_rss_bytes / 2**20:,.0f} MiB"
+        ),
     )
 
 
@@ -167,9 +178,52 @@ def run() -> list[harness.Result]:
     demo_label = f"demo city ({DEMO_ROWS:,} rows, 2 files)"
     cases = [
         Case("ingest", demo_label, DEMO_ROWS, demo, repeat=harness.repeats(5)),
-        Case("ingest (re-import: MERGE)", demo_label, DEMO_ROWS, demo, reimport=True,
-             repeat=harness.repeats(3)),
-        Case("ingest", f"demo resampled to {BIG_ROWS:,} rows (seed {SEED})", BIG_ROWS, big,
-             repeat=harness.repeats(3), target=True),
+        Case(
+            "ingest (re-import: MERGE)",
+            demo_label,
+            DEMO_ROWS,
+            demo,
+            reimport=True,
+            repeat=harness.repeats(3),
+        ),
+        Case(
+            "ingest",
+            f"demo resampled to {BIG_ROWS:,} rows (seed {SEED})",
+            BIG_ROWS,
+            big,
+            repeat=harness.repeats(3),
+            target=True,
+        ),
     ]
-    return [compare(case) for case in cases]
+    return [compare(case) for case in cases + real_exports()]
+
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+"""The real exports beside the project (never committed); their cases are skipped without it."""
+
+
+def real_exports() -> list[Case]:
+    """Real agency exports from ../shared/data, through their own adapters."""
+    chicago = SHARED_DATA / "chicago" / "chicago_crimes_sample_2017_2019.csv"
+    nyc = SHARED_DATA / "nyc" / "nyc_motor_vehicle_thefts_2014_2017_CODE.csv.gz"
+    if not (chicago.exists() and nyc.exists()):
+        print(f"real exports skipped: {SHARED_DATA} is missing")
+        return []
+    return [
+        Case(
+            "ingest (chicago)",
+            "Chicago crimes sample 2017-2019 (25,000 rows)",
+            25_000,
+            (str(chicago),),
+            repeat=harness.repeats(5),
+            source="chicago",
+        ),
+        Case(
+            "ingest (code:240)",
+            "NYC motor-vehicle thefts, CODE (35,746 rows, gzip)",
+            35_746,
+            (str(nyc),),
+            repeat=harness.repeats(5),
+            source="code:240",
+        ),
+    ]
