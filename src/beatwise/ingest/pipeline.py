@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from queue import Full, Queue
 from threading import Event, Thread
-from typing import Protocol
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -227,19 +227,27 @@ def _read_csv(path: Path) -> str:
     )
 
 
-def _file_source(con: duckdb.DuckDBPyConnection, source: FileSource, path: Path) -> CsvSource:
-    """The adapter for ``path``, after refusing a file that cannot be the export it claims."""
+def read_header(con: duckdb.DuckDBPyConnection, path: Path, options: str = "") -> list[str]:
+    """The column names of ``path``; a missing, empty or unreadable file is refused."""
     if not path.is_file():
         raise BadInputError(path, "no such file", "check the path and try again")
     if path.stat().st_size == 0:
         raise BadInputError(path, "the file is empty", "export the data again, with a header row")
+    reader = f"read_csv({sql_string(str(path))}, header = true, all_varchar = true{options})"
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {_read_csv(path)}").fetchall()
+        described = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
     except duckdb.Error as exc:
         raise BadInputError(
             path, f"cannot be read as CSV ({exc})", "export the data as UTF-8 CSV with a header"
         ) from None
-    header = [row[0] for row in described]
+    return [str(row[0]) for row in described]
+
+
+def _file_source(con: duckdb.DuckDBPyConnection, source: FileSource, path: Path) -> CsvSource:
+    """The adapter for ``path``, after refusing a file that cannot be the export it claims."""
+    # Sniff as the rows will be read: with store_rejects a ragged first row cannot mislead the
+    # sniffer into a one-column header.
+    header = read_header(con, path, ", store_rejects = true")
     adapter = source.for_file(con, path, header)
     missing = [c for c in adapter.required_columns if c not in header]
     if missing:
@@ -426,13 +434,43 @@ def _canonical_rows(
         "source_line": staged.line_sql("s"),
     }
     spec = table_spec(source.table)
-    columns = [identity.get(name, f's."{name}"') + f' AS "{name}"' for name in spec.schema.names]
+    staged_columns = {row[0] for row in con.execute("DESCRIBE staged").fetchall()}
+    columns = [
+        f'{identity.get(field.name) or _staged_or_null(field, staged_columns)} AS "{field.name}"'
+        for field in spec.schema
+    ]
     filters = " AND ".join(f"NOT s._bad_{i}" for i in range(len(source.checks))) or "true"
     query = (
         f"SELECT {', '.join(columns)} FROM staged AS s POSITIONAL JOIN ({ordinals}) AS o "
         f"WHERE {filters} AND {keep}"
     )
     return _prefetched(con.execute(query).to_arrow_reader(batch_size=BATCH_ROWS))
+
+
+_DUCKDB_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.bool_(): "BOOLEAN",
+    pa.float64(): "DOUBLE",
+    pa.int64(): "BIGINT",
+    pa.int32(): "INTEGER",
+    pa.int16(): "SMALLINT",
+    pa.int8(): "TINYINT",
+    pa.date32(): "DATE",
+    pa.binary(): "BLOB",
+    pa.list_(pa.string()): "VARCHAR[]",
+}
+
+
+def _staged_or_null(field: pa.Field[Any], staged_columns: set[str]) -> str:
+    """The projected column, or a typed NULL when the adapter does not have it.
+
+    Adapters list only the canonical columns their export can fill; the rest are NULL here,
+    so no adapter has to spell out ``CAST(NULL AS ...)`` for every column it lacks.
+    """
+    if field.name in staged_columns:
+        return f's."{field.name}"'
+    sql_type = "TIMESTAMPTZ" if pa.types.is_timestamp(field.type) else _DUCKDB_TYPES[field.type]
+    return f"CAST(NULL AS {sql_type})"
 
 
 def _prefetched(reader: pa.RecordBatchReader, depth: int = 4) -> pa.RecordBatchReader:

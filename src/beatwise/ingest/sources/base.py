@@ -30,7 +30,8 @@ class CsvSource:
     """A built-in delimited-text source and its mapping to a canonical table.
 
     ``projection`` is a SQL select list over the raw columns (quoted names, text values) that
-    yields every column of the target table except the identity columns, which the pipeline adds.
+    yields the target table's columns the export can fill; the pipeline adds the identity
+    columns and fills every column left out with NULL.
     When the source has no record id, ``natural_id`` is None and the id is derived from
     ``content_columns`` plus the row's ordinal among identical rows (see docs/data-model.md).
     """

@@ -116,10 +116,8 @@ CHICAGO = CsvSource(
         {_IUCR} AS offense_code_src,
         concat_ws(': ', {text("primary_type")}, {text("description")}) AS offense_desc_src,
         {_OCCURRED} AS occurred_start,
-        CAST(NULL AS TIMESTAMPTZ) AS occurred_end,
         {has_no_time(text("date"))} AS date_only,
         {_ZONE} AS time_zone,
-        CAST(NULL AS TIMESTAMPTZ) AS reported_at,
         {location_type_sql(text("location_description"), "chicago_locations.csv")}
             AS location_type,
         {text("location_description")} AS location_type_src,
@@ -127,13 +125,11 @@ CHICAGO = CsvSource(
         {coordinate("longitude")} AS lon,
         CASE WHEN {text("latitude")} IS NULL THEN 'none' ELSE 'block' END AS geo_precision,
         {integer_text("district")} AS district,
-        CAST(NULL AS VARCHAR) AS sector,
         lpad({integer_text("beat")}, 4, '0') AS beat,
         NULLIF({integer_text("community_area")}, '0') AS neighbourhood,
         {integer_text("ward")} AS ward,
         {_flag("arrest")} AS arrest,
         {_flag("domestic")} AS domestic,
-        CAST(NULL AS VARCHAR) AS status,
         {utc(_ZONE, local_timestamp(text("updated_on")))} AS source_updated_at
     """,
     checks=(

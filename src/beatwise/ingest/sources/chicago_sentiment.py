@@ -49,6 +49,7 @@ from beatwise.ingest.pipeline import (
     Stage,
     connect,
     provenance_row,
+    read_header,
     reasons_of,
     sha256_file,
 )
@@ -230,21 +231,6 @@ def _read_csv(path: Path) -> str:
     return f"read_csv({sql_string(str(path))}, delim = ',', header = true, all_varchar = true)"
 
 
-def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    """The header of ``path``; a missing, empty or unreadable file is refused."""
-    if not path.is_file():
-        raise BadInputError(path, "no such file", "check the path and try again")
-    if path.stat().st_size == 0:
-        raise BadInputError(path, "is empty", "export the data again, with its header row")
-    try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {_read_csv(path)}").fetchall()
-    except duckdb.Error as exc:
-        raise BadInputError(
-            path, f"cannot be read as CSV ({exc})", "export the data as CSV with a header row"
-        ) from None
-    return [str(row[0]) for row in described]
-
-
 def _listed(names: list[str], most: int = 5) -> str:
     shown = ", ".join(names[:most])
     return shown if len(names) <= most else f"{shown} and {len(names) - most} more"
@@ -259,7 +245,7 @@ def _check_headers(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[Me
     found: dict[str, MeasureColumn] = {}
     fixed = {*PLACE_COLUMNS, *PERIOD_COLUMNS}
     for path in paths:
-        columns = _columns(con, path)
+        columns = read_header(con, path, ", delim = ','")
         measures = {c: m for c in columns if (m := measure_column(c)) is not None}
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         unexpected = [c for c in columns if c not in fixed and c not in measures]

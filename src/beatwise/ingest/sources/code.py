@@ -154,21 +154,11 @@ def _source(
             {utc(zone, _local(end))} AS occurred_end,
             {has_no_time(single)} AND NOT {_IS_EPOCH.format(raw=single)} AS date_only,
             {zone} AS time_zone,
-            CAST(NULL AS TIMESTAMPTZ) AS reported_at,
             {location_type_sql(category, "code_location_categories.csv")} AS location_type,
             {OPTIONAL.text("location_type")} AS location_type_src,
             {coordinate("latitude")} AS lat,
             {coordinate("longitude")} AS lon,
-            CASE WHEN {text("latitude")} IS NULL THEN 'none' ELSE 'block' END AS geo_precision,
-            CAST(NULL AS VARCHAR) AS district,
-            CAST(NULL AS VARCHAR) AS sector,
-            CAST(NULL AS VARCHAR) AS beat,
-            CAST(NULL AS VARCHAR) AS neighbourhood,
-            CAST(NULL AS VARCHAR) AS ward,
-            CAST(NULL AS BOOLEAN) AS arrest,
-            CAST(NULL AS BOOLEAN) AS domestic,
-            CAST(NULL AS VARCHAR) AS status,
-            CAST(NULL AS TIMESTAMPTZ) AS source_updated_at
+            CASE WHEN {text("latitude")} IS NULL THEN 'none' ELSE 'block' END AS geo_precision
         """,
         checks=(
             # _natural_id is the pipeline's name for the evaluated natural_id expression.

@@ -132,15 +132,7 @@ NYPD = CsvSource(
         {coordinate("Latitude")} AS lat,
         {coordinate("Longitude")} AS lon,
         CASE WHEN {text("Latitude")} IS NULL THEN 'none' ELSE 'block' END AS geo_precision,
-        {integer_text("ADDR_PCT_CD")} AS district,
-        CAST(NULL AS VARCHAR) AS sector,
-        CAST(NULL AS VARCHAR) AS beat,
-        CAST(NULL AS VARCHAR) AS neighbourhood,
-        CAST(NULL AS VARCHAR) AS ward,
-        CAST(NULL AS BOOLEAN) AS arrest,
-        CAST(NULL AS BOOLEAN) AS domestic,
-        CAST(NULL AS VARCHAR) AS status,
-        CAST(NULL AS TIMESTAMPTZ) AS source_updated_at
+        {integer_text("ADDR_PCT_CD")} AS district
     """,
     checks=(
         # _natural_id is the pipeline's name for the evaluated natural_id expression.

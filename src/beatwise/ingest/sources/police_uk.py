@@ -108,21 +108,11 @@ POLICE_UK = CsvSource(
         {utc(_ZONE, f"{_MONTH} + INTERVAL 1 MONTH - INTERVAL 1 MICROSECOND")} AS occurred_end,
         true AS date_only,
         {_ZONE} AS time_zone,
-        CAST(NULL AS TIMESTAMPTZ) AS reported_at,
-        CAST(NULL AS VARCHAR) AS location_type,
         {text("Location")} AS location_type_src,
         {coordinate("Latitude")} AS lat,
         {coordinate("Longitude")} AS lon,
         CASE WHEN {text("Latitude")} IS NULL THEN 'none' ELSE 'block' END AS geo_precision,
-        CAST(NULL AS VARCHAR) AS district,
-        CAST(NULL AS VARCHAR) AS sector,
-        CAST(NULL AS VARCHAR) AS beat,
-        {text("LSOA code")} AS neighbourhood,
-        CAST(NULL AS VARCHAR) AS ward,
-        CAST(NULL AS BOOLEAN) AS arrest,
-        CAST(NULL AS BOOLEAN) AS domestic,
-        CAST(NULL AS VARCHAR) AS status,
-        CAST(NULL AS TIMESTAMPTZ) AS source_updated_at
+        {text("LSOA code")} AS neighbourhood
     """,
     checks=(
         RowCheck(

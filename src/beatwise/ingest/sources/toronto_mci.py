@@ -85,33 +85,21 @@ TORONTO_MCI = CsvSource(
         {sql_case('"MCI"', MCI_CATEGORY)} AS category,
         {sql_case('"MCI"', MCI_NIBRS)} AS nibrs_code,
         {sql_case('"MCI"', MCI_CRIME_AGAINST)} AS crime_against,
-        CAST(NULL AS BOOLEAN) AS attempted,
-        CAST(NULL AS VARCHAR) AS offense_code_src,
         "MCI" AS offense_desc_src,
         ['toronto_mci'] AS comparison_sets,
         CASE WHEN {_HOUR} BETWEEN 0 AND 23 THEN
             timezone('{ZONE}', CAST({_LOCAL_DATE} AS TIMESTAMP) + to_hours({_HOUR}))
         END AS occurred_start,
-        CAST(NULL AS TIMESTAMPTZ) AS occurred_end,
         false AS date_only,
         '{ZONE}' AS time_zone,
-        CAST(NULL AS TIMESTAMPTZ) AS reported_at,
         {sql_case('"premises_type"', PREMISES_LOCATION_TYPE)} AS location_type,
         "premises_type" AS location_type_src,
         {_LAT} AS lat,
         {_LON} AS lon,
         CASE WHEN {_LAT} IS NULL OR {_LON} IS NULL THEN 'none' ELSE 'intersection' END
             AS geo_precision,
-        CAST(NULL AS VARCHAR) AS district,
-        CAST(NULL AS VARCHAR) AS sector,
-        CAST(NULL AS VARCHAR) AS beat,
         "Neighbourhood" AS neighbourhood,
-        CAST(NULL AS VARCHAR) AS ward,
-        CAST(NULL AS BOOLEAN) AS arrest,
-        CAST(NULL AS BOOLEAN) AS domestic,
-        false AS is_sensitive,
-        CAST(NULL AS VARCHAR) AS status,
-        CAST(NULL AS TIMESTAMPTZ) AS source_updated_at
+        false AS is_sensitive
     """,
     checks=(
         RowCheck(
