@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from beatwise import __version__
-from beatwise.cli import boundaries, categories, db, demo, ingest, rejects, serve, status
+from beatwise.cli import (
+    boundaries,
+    categories,
+    compstat,
+    db,
+    demo,
+    ingest,
+    rejects,
+    serve,
+    status,
+)
 from beatwise.cli.context import build_settings
 from beatwise.config import EngineName
 
@@ -57,5 +67,6 @@ app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)
 app.command(name="categories")(categories.categories)
 app.command(name="rejects")(rejects.rejects)
+app.command(name="compstat")(compstat.compstat)
 app.add_typer(db.app, name="db")
 app.add_typer(boundaries.app, name="boundaries")
