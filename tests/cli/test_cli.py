@@ -7,6 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from beatwise.appdb.migrate import head_revision
 from beatwise.cli.main import app
 from beatwise.config import Settings
 from beatwise.datamodel import TABLES
@@ -81,7 +82,7 @@ def test_db_upgrade_creates_the_sqlite_database(settings: Settings) -> None:
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert (settings.home / "beatwise.sqlite").exists()
-    assert "revision 0001" in result.output
+    assert f"revision {head_revision()} (head {head_revision()})" in result.output
 
 
 def test_ingest_json_summary_counts_a_reimport_as_unchanged(

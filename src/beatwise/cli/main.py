@@ -14,6 +14,7 @@ from beatwise.cli import (
     compstat,
     db,
     demo,
+    followup,
     ingest,
     rejects,
     serve,
@@ -70,3 +71,4 @@ app.command(name="rejects")(rejects.rejects)
 app.command(name="compstat")(compstat.compstat)
 app.add_typer(db.app, name="db")
 app.add_typer(boundaries.app, name="boundaries")
+app.add_typer(followup.app, name="followup")
