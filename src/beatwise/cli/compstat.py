@@ -7,7 +7,7 @@ options and calls :func:`beatwise.compstat.sheets.compstat_report`.
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +18,7 @@ from rich.table import Table
 
 from beatwise.cli.context import console, errors, settings_from
 from beatwise.compstat.change import Change, format_pct
-from beatwise.compstat.cube import CITY, DataVersion
+from beatwise.compstat.cube import CITY, CubeCache, DataVersion, agencies
 from beatwise.compstat.report import Report, SheetOptions
 from beatwise.compstat.rows import RowSet, extra_row, restrict, row_set
 from beatwise.compstat.sheets import NoDataError, choose_agency, compstat_report, last_week_end
@@ -34,6 +34,11 @@ class Format(StrEnum):
     xlsx = "xlsx"
     html = "html"
     pdf = "pdf"
+
+
+COVERED = {Format.html, Format.pdf, Format.xlsx}
+"""Formats that open with the citywide sheet as a cover."""
+BINARY = {Format.xlsx, Format.pdf}
 
 
 def compstat(
@@ -97,12 +102,17 @@ def compstat(
                 base_years=tuple(base_year or ()),
                 history_years=tuple(history_year or ()),
             )
-            report = compstat_report(engine, options, agency, version)
+            cache = CubeCache(size=1)
+            report = compstat_report(engine, options, agency, version, cache)
+            cover = None
+            if chosen_format in COVERED and options.level != CITY:
+                city = replace(options, level=CITY, geography=None)
+                cover = compstat_report(engine, city, agency, version, cache)
     except (KeyError, NoDataError, ValueError) as exc:
         message = exc.args[0] if exc.args else str(exc)
         errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
-    _emit(report, chosen_format, output)
+    _emit(report, cover, chosen_format, output)
 
 
 def _format(fmt: Format | None, output: Path | None) -> Format | None:
@@ -136,7 +146,7 @@ def _as_of(engine: Engine, version: DataVersion, agency: str | None, raw: str | 
             return date.fromisoformat(raw)
         except ValueError:
             raise ValueError(f"--as-of {raw!r} is not a date; write it as YYYY-MM-DD") from None
-    found = last_week_end(engine, version, choose_agency(engine, version, agency))
+    found = last_week_end(engine, version, choose_agency(agencies(engine, version), agency))
     if found is None:
         raise NoDataError("no dated incidents are loaded; pass --as-of YYYY-MM-DD")
     return found
@@ -151,19 +161,19 @@ def _rows(name: str | None, categories: list[str] | None) -> RowSet | None:
     return restrict(chosen, categories)
 
 
-def _emit(report: Report, fmt: Format | None, output: Path | None) -> None:
+def _emit(report: Report, cover: Report | None, fmt: Format | None, output: Path | None) -> None:
     if fmt is None:
         for geography in report.geographies:
             console.print(_sheet_table(report, geography))
         return
-    if fmt is Format.json:
-        payload = (json.dumps(report.as_json(), indent=2) + "\n").encode()
-    else:
-        from beatwise.reports.compstat import render
+    from beatwise.reports.compstat import parse_format, render
 
-        payload = render(report, fmt.value)
+    payload = render(report, parse_format(fmt.value), cover=cover)
     if output is None:
-        typer.echo(payload.decode() if fmt is not Format.xlsx and fmt is not Format.pdf else "")
+        if fmt in BINARY:
+            errors.print(f"[bold red]error:[/] {fmt.value} is binary; pass --output FILE")
+            raise typer.Exit(code=2)
+        typer.echo(payload.decode(), nl=False)
         return
     output.write_bytes(payload)
     console.print(f"wrote {output} ({len(payload):,} bytes)")

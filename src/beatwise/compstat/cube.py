@@ -15,11 +15,13 @@ Days are ``incidents.occurred_date``, the local calendar day of the occurrence.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from beatwise.warehouse.engines.base import Engine
 
@@ -74,6 +76,25 @@ class Cube:
     levels: tuple[str, ...]
     table: pa.Table
     sets_present: frozenset[str]
+    memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Indexes derived from ``table`` (per level), kept as long as the cube is."""
+
+    def level_table(self, level: str) -> pa.Table:
+        """The cube's records of one level."""
+        key = ("level", level)
+        if key not in self.memo:
+            self.memo[key] = self.table.filter(pc.field("level") == level)
+        table: pa.Table = self.memo[key]
+        return table
+
+    def geographies(self, level: str) -> list[str]:
+        """The geographies of ``level`` that have incidents."""
+        key = ("geographies", level)
+        if key not in self.memo:
+            found = self.level_table(level)["geography"].unique().to_pylist()
+            self.memo[key] = [str(g) for g in found]
+        geographies: list[str] = self.memo[key]
+        return geographies
 
 
 def agencies(engine: Engine, version: DataVersion) -> list[str]:
@@ -83,7 +104,7 @@ def agencies(engine: Engine, version: DataVersion) -> list[str]:
         ("incidents", version.incidents),
         ("official_counts", version.official_counts),
     ):
-        if pinned is None:
+        if not pinned:  # version 0 is the empty table as created
             continue
         t = engine.table(name, pinned)
         rows = engine.to_arrow_table(t.group_by("agency").aggregate(n=t.count()))
@@ -124,12 +145,12 @@ def _dated(incidents: ir.Table, agency: str) -> ir.Table:
 
 
 def _count(rows: ir.Table, level: ir.Value, geography: ir.Value) -> ir.Table:
-    keyed = rows.select(
+    keyed = rows.select(  # one nullable type per column, so every part unions alike
         level=level.cast("string"),
         geography=geography.cast("string"),
-        category=rows.category,
-        sets=rows.sets,
-        day=rows.day,
+        category=rows.category.cast("string"),
+        sets=rows.sets.cast("string"),
+        day=rows.day.cast("date"),
     )
     grouped = keyed.group_by(["level", "geography", "category", "sets", "day"])
     return grouped.aggregate(count=keyed.count())
@@ -156,6 +177,13 @@ class CubeCache:
     def __init__(self, size: int = 4) -> None:
         self.size = size
         self._cubes: OrderedDict[tuple[str, DataVersion], Cube] = OrderedDict()
+        self._agencies: tuple[DataVersion, list[str]] | None = None
+
+    def agencies(self, engine: Engine, version: DataVersion) -> list[str]:
+        """The agencies loaded at ``version`` (see :func:`agencies`), remembered for it."""
+        if self._agencies is None or self._agencies[0] != version:
+            self._agencies = (version, agencies(engine, version))
+        return self._agencies[1]
 
     def get(self, engine: Engine, agency: str, version: DataVersion) -> Cube:
         """The cube for ``agency`` at ``version``, built on first use."""

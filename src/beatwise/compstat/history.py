@@ -43,7 +43,7 @@ def official_counts(
     engine: Engine, agency: str, version: DataVersion, level: str, years: tuple[int, ...]
 ) -> OfficialCounts:
     """The published yearly counts of ``agency`` at ``level`` for ``years``."""
-    if version.official_counts is None or not years:
+    if not version.official_counts or not years:  # version 0 is the empty table as created
         return {}
     t = engine.table("official_counts", version.official_counts)
     t = t.filter(t.agency == agency, t.year.isin(list(years)))

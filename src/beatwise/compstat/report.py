@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from beatwise.compstat.calendar import ReportCalendar, Window
@@ -132,23 +131,26 @@ def build_report(cube: Cube, options: SheetOptions, official: OfficialCounts) ->
         raise KeyError(f"no level {options.level!r} is loaded for {cube.agency}; levels: {known}")
     row_set = options.rows or default_row_set(set(cube.sets_present))
     specs = (*row_set.rows, *options.extras)
-    records = cube.table.filter(pc.field("level") == options.level)
-    found = [str(g) for g in records["geography"].unique().to_pylist()]
-    geographies = _geographies(found, official, options.geography)
-    records = records.filter(pc.field("geography").isin(geographies))
+    geographies = _geographies(cube.geographies(options.level), official)
+    key = ("counts", options.level, specs, geographies)
+    if key not in cube.memo:
+        records = cube.level_table(options.level)
+        cube.memo[key] = LevelCounts.of(records, specs, geographies)
+    shown = _shown(geographies, options.geography)
     sheet = _Sheet(
-        counts=LevelCounts.of(records, specs, geographies),
+        counts=cube.memo[key],
+        shown=shown,
         row_set=row_set,
         specs=specs,
         options=options,
         official=official,
-        covered=_covered_years(cube.table),
+        covered=_covered_years(cube),
     )
     return Report(
         agency=cube.agency,
         calendar=ReportCalendar(options.as_of),
         level=options.level,
-        geographies=geographies,
+        geographies=tuple(geographies[g] for g in shown),
         row_set=row_set,
         options=options,
         data_version=cube.version.as_json(),
@@ -165,6 +167,8 @@ class _Sheet:
     """Everything one level's sheets are computed from."""
 
     counts: LevelCounts
+    shown: tuple[int, ...]
+    """Indexes (into ``counts.geographies``) of the geographies printed."""
     row_set: RowSet
     specs: tuple[RowSpec, ...]
     options: SheetOptions
@@ -198,7 +202,8 @@ class _Sheet:
         base = {y: self.grid(cal.year_to_date_in(y)) for y in self.options.base_years}
         history = self.history()
         rows = []
-        for g, geography in enumerate(self.counts.geographies):
+        for g in self.shown:
+            geography = self.counts.geographies[g]
             for r, (label, category, kind) in enumerate(self.printed()):
 
                 def change(a: Grid, b: Grid, g: int = g, r: int = r) -> Change:
@@ -248,15 +253,19 @@ class _Sheet:
         return [None if v is None else YearTotal(v, source) for v in ordered]
 
 
-def _geographies(found: list[str], official: OfficialCounts, wanted: str | None) -> tuple[str, ...]:
-    """The level's geographies in natural order (numbers as numbers), or just ``wanted``."""
-    every = set(found) | {g for g, _, _ in official}
-    if wanted is not None:
-        if wanted not in every:
-            known = ", ".join(sorted(every, key=natural_key)[:30])
-            raise KeyError(f"no geography {wanted!r} at this level; known: {known}")
-        return (wanted,)
-    return tuple(sorted(every, key=natural_key))
+def _geographies(found: list[str], official: OfficialCounts) -> tuple[str, ...]:
+    """The level's geographies (with incidents or published counts) in natural order."""
+    return tuple(sorted(set(found) | {g for g, _, _ in official}, key=natural_key))
+
+
+def _shown(geographies: tuple[str, ...], wanted: str | None) -> tuple[int, ...]:
+    """Indexes of the geographies to print: all, or just ``wanted`` (an error lists them)."""
+    if wanted is None:
+        return tuple(range(len(geographies)))
+    if wanted not in geographies:
+        known = ", ".join(geographies[:30])
+        raise KeyError(f"no geography {wanted!r} at this level; known: {known}")
+    return (geographies.index(wanted),)
 
 
 def natural_key(geography: str) -> tuple[int, int, str]:
@@ -267,9 +276,12 @@ def natural_key(geography: str) -> tuple[int, int, str]:
     return (1, 0, stripped)
 
 
-def _covered_years(cube: pa.Table) -> set[int]:
+def _covered_years(cube: Cube) -> set[int]:
     """The years the agency's dated incidents cover whole."""
-    if not len(cube):
-        return set()
-    days = cube["day"]
-    return whole_years(pc.min(days).as_py(), pc.max(days).as_py())
+    key = ("covered",)
+    if key not in cube.memo:
+        days = cube.table["day"]
+        empty = not len(cube.table)
+        cube.memo[key] = set() if empty else whole_years(pc.min(days).as_py(), pc.max(days).as_py())
+    covered: set[int] = cube.memo[key]
+    return covered

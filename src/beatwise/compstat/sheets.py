@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from beatwise.compstat.cube import CubeCache, DataVersion, agencies, build_cube
+from beatwise.compstat.cube import CubeCache, DataVersion
 from beatwise.compstat.history import official_counts
 from beatwise.compstat.report import Report, SheetOptions, build_report
 from beatwise.warehouse.engines.base import Engine
@@ -26,18 +26,24 @@ def compstat_report(
     version: DataVersion | None = None,
     cache: CubeCache | None = None,
 ) -> Report:
-    """The report of ``options`` for ``agency`` (default: the only one loaded) at ``version``."""
+    """The report of ``options`` for ``agency`` (default: the only one loaded) at ``version``.
+
+    A ``cache`` kept between calls (the web app keeps one) makes later reports on the same data
+    version cost only the window sums.
+    """
     pinned = version or DataVersion.latest(engine)
-    chosen = choose_agency(engine, pinned, agency)
-    cube = cache.get(engine, chosen, pinned) if cache else build_cube(engine, chosen, pinned)
+    cache = cache or CubeCache(size=1)
+    chosen = choose_agency(cache.agencies(engine, pinned), agency)
+    cube = cache.get(engine, chosen, pinned)
     years = tuple(sorted({*options.years_needing_history()}))
-    official = official_counts(engine, chosen, pinned, options.level, years)
-    return build_report(cube, options, official)
+    key = ("official", options.level, years)
+    if key not in cube.memo:
+        cube.memo[key] = official_counts(engine, chosen, pinned, options.level, years)
+    return build_report(cube, options, cube.memo[key])
 
 
-def choose_agency(engine: Engine, version: DataVersion, wanted: str | None) -> str:
+def choose_agency(loaded: list[str], wanted: str | None) -> str:
     """``wanted`` as loaded (any case), or the only agency loaded; errors list the agencies."""
-    loaded = agencies(engine, version)
     if not loaded:
         raise NoDataError("no incidents are loaded; run 'beatwise demo' or 'beatwise ingest'")
     if wanted is None:
