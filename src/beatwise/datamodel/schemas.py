@@ -70,6 +70,11 @@ INCIDENTS = TableSpec(
         pa.field("comparison_sets", pa.list_(pa.string())),
         pa.field("occurred_start", UTC_TIMESTAMP),
         pa.field("occurred_end", UTC_TIMESTAMP),
+        # Local calendar date and hour of occurred_start, written by the adapters from the
+        # wall-clock value they parse: Ibis has no time-zone conversion that works on every
+        # engine, and CompStat counts by the local day.
+        pa.field("occurred_date", pa.date32()),
+        pa.field("occurred_hour", pa.int8()),
         pa.field("date_only", pa.bool_(), nullable=False),
         pa.field("time_zone", pa.string(), nullable=False),
         pa.field("reported_at", UTC_TIMESTAMP),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from pyproj import Transformer
 
 from beatwise.datamodel.taxonomy import CATEGORIES, index_sets
 from beatwise.ingest.errors import BadInputError
-from beatwise.ingest.mappings import compile_mapping, parse_mapping
+from beatwise.ingest.mappings import MappingError, compile_mapping, parse_mapping
 
 from .helpers import KEY, Projected, project, read_header
 
@@ -344,3 +344,69 @@ def test_a_compound_id_keeps_empty_parts_and_an_empty_id_is_rejected(tmp_path: P
         ).fetchall()
     assert ids == [("A|1",), ("A|",), (None,)]
     assert [line for line, _, _ in project(source, path).failures] == [4]
+
+
+INCIDENT_TIMES = """\
+columns:
+  category: {constant: robbery}
+  occurred_start:
+    column: When
+    format: ["%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S%z", "%m/%d/%Y"]
+"""
+
+
+def test_incidents_get_the_local_date_and_hour_they_were_written_with(tmp_path: Path) -> None:
+    written = {
+        "03/04/2018 22:10": (date(2018, 3, 4), 22),  # 04:10 UTC on 5 March
+        "03/11/2018 01:59": (date(2018, 3, 11), 1),  # clocks go forward at 2:00
+        "03/11/2018 03:15": (date(2018, 3, 11), 3),
+        "11/04/2018 01:30": (date(2018, 11, 4), 1),  # the repeated hour
+        "11/04/2018 23:30": (date(2018, 11, 4), 23),  # 05:30 UTC on 5 November
+        "07/19/2017": (date(2017, 7, 19), None),  # a date alone: no hour
+        "2018-03-05T05:30:00+00:00": (date(2018, 3, 4), 23),  # its own offset, seen locally
+        "": (None, None),
+    }
+    rows = [{"ID": str(i), "When": w} for i, w in enumerate(written)]
+    out = run(tmp_path, rows, INCIDENT_TIMES, table="incidents")
+    assert out.failures == []
+    assert [(r["occurred_date"], r["occurred_hour"]) for r in out.rows] == list(written.values())
+    for row in out.rows[:-1]:
+        local = row["occurred_start"].astimezone(ZoneInfo("America/Chicago"))
+        assert row["occurred_date"] == local.date()
+        assert row["occurred_hour"] == (None if row["date_only"] else local.hour)
+
+
+def test_a_separate_time_column_and_first_of_keep_the_local_date_and_hour(
+    tmp_path: Path,
+) -> None:
+    body = """\
+columns:
+  category: {constant: robbery}
+  occurred_start:
+    first_of:
+      - column: Date
+        format: "%m/%d/%Y"
+        time: {column: Time, format: "%H%M", zero_pad: 4}
+      - {column: Fallback, format: "%Y-%m-%d %H:%M"}
+"""
+    rows = [
+        {"ID": "1", "Date": "03/10/2019", "Time": "2330", "Fallback": ""},  # 04:30 UTC, 11th
+        {"ID": "2", "Date": "03/10/2019", "Time": "", "Fallback": ""},  # a date alone
+        {"ID": "3", "Date": "", "Time": "", "Fallback": "2019-11-03 23:15"},
+    ]
+    out = run(tmp_path, rows, body, table="incidents")
+    assert [(r["occurred_date"], r["occurred_hour"]) for r in out.rows] == [
+        (date(2019, 3, 10), 23),
+        (date(2019, 3, 10), None),
+        (date(2019, 11, 3), 23),
+    ]
+    assert [r["date_only"] for r in out.rows] == [False, True, False]
+    assert out.rows[0]["occurred_start"] == utc("America/Chicago", 2019, 3, 10, 23, 30)
+    assert out.rows[2]["occurred_start"] == datetime(2019, 11, 4, 5, 15, tzinfo=UTC)
+
+
+def test_the_local_date_and_hour_cannot_be_mapped(tmp_path: Path) -> None:
+    text = HEAD.format(table="incidents") + INCIDENT_TIMES + "  occurred_date: When\n"
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(text, "test.yaml")
+    assert "occurred_date is set from occurred_start" in str(caught.value)

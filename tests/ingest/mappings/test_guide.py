@@ -4,7 +4,7 @@ the full example (it must load, compile and give what the text says it gives).""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -91,6 +91,7 @@ def test_the_full_example_loads_and_gives_what_the_guide_says(tmp_path: Path) ->
         ["ucr_part1", "property"],
     )
     assert first["occurred_start"] == datetime(2024, 3, 2, 5, 30, tzinfo=UTC)
+    assert (first["occurred_date"], first["occurred_hour"]) == (date(2024, 3, 1), 23)
     assert (first["date_only"], first["geo_precision"], first["is_sensitive"]) == (
         False,
         "block",
@@ -102,6 +103,8 @@ def test_the_full_example_loads_and_gives_what_the_guide_says(tmp_path: Path) ->
         True,
     )
     assert second["occurred_start"] == datetime(2024, 3, 2, 6, 45, tzinfo=UTC)
+    assert (second["occurred_date"], second["occurred_hour"]) == (date(2024, 3, 2), 0)
     assert (third["nibrs_code"], third["comparison_sets"]) == ("09A", ["ucr_part1", "violent"])
     assert (third["date_only"], third["geo_precision"], third["lat"]) == (True, "none", None)
+    assert (third["occurred_date"], third["occurred_hour"]) == (date(2024, 3, 3), None)
     assert third["reported_at"] == datetime(2024, 3, 3, 20, 0, tzinfo=UTC)

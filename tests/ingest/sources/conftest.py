@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -51,3 +54,26 @@ def load(settings: Settings) -> Load:
         return Loaded(result, rows, rejects)
 
     return run
+
+
+def seen_locally(row: dict[str, Any]) -> tuple[date | None, int | None]:
+    """``occurred_start`` seen in the row's ``time_zone`` with zoneinfo, independently of the
+    adapter's SQL: its date and, unless ``date_only``, its hour."""
+    start = row["occurred_start"]
+    if start is None:
+        return None, None
+    local = start.astimezone(ZoneInfo(row["time_zone"]))
+    return local.date(), None if row["date_only"] else local.hour
+
+
+def rows_like(fixture: str, path: Path, changes: Sequence[dict[str, str]]) -> Path:
+    """Write ``path``: the fixture's header and, per change, its first row with those values."""
+    with (FIXTURES / fixture).open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        first = next(reader)
+        header = list(reader.fieldnames or ())
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows({**first, **change} for change in changes)
+    return path

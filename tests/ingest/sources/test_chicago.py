@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from beatwise.ingest.errors import BadInputError
 
-from .conftest import Load
+from .conftest import Load, rows_like, seen_locally
 
 
 def test_rows_are_mapped_and_bad_rows_rejected_with_line_and_reason(load: Load) -> None:
@@ -61,6 +61,46 @@ def test_times_are_local_chicago_time_in_utc(load: Load) -> None:
     assert {r["time_zone"] for r in rows.values()} == {"America/Chicago"}
 
 
+def test_local_date_and_hour_are_those_written_not_the_utc_ones(load: Load) -> None:
+    rows = load("chicago", "chicago_crimes.csv").rows
+    # 22:10 CST on 4 March 2018 is 5 March in UTC; 23:59 on New Year's Eve is 2018 in UTC
+    assert (rows["11200002"]["occurred_date"], rows["11200002"]["occurred_hour"]) == (
+        date(2018, 3, 4),
+        22,
+    )
+    assert (rows["11200008"]["occurred_date"], rows["11200008"]["occurred_hour"]) == (
+        date(2017, 12, 31),
+        23,
+    )
+    assert rows["11200008"]["occurred_start"].year == 2018
+    for row in rows.values():
+        assert (row["occurred_date"], row["occurred_hour"]) == seen_locally(row)
+
+
+DST_DAYS = {
+    "3/11/2018 1:59": (date(2018, 3, 11), 1),  # the last minute of CST
+    "3/11/2018 2:30": (date(2018, 3, 11), 2),  # in the skipped hour: kept as written
+    "3/11/2018 3:15": (date(2018, 3, 11), 3),
+    "11/4/2018 1:30": (date(2018, 11, 4), 1),  # the repeated hour
+    "11/4/2018 23:30": (date(2018, 11, 4), 23),  # 05:30 UTC on 5 November
+    "2019-12-10": (date(2019, 12, 10), None),  # a date alone has no hour
+}
+
+
+def test_local_date_and_hour_across_the_clock_changes(load: Load, tmp_path: Path) -> None:
+    changes = [{"id": str(i), "date": d} for i, d in enumerate(DST_DAYS, start=1)]
+    rows = load("chicago", rows_like("chicago_crimes.csv", tmp_path / "dst.csv", changes)).rows
+    got = {r["source_record_id"]: (r["occurred_date"], r["occurred_hour"]) for r in rows.values()}
+    assert got == {str(i): expected for i, expected in enumerate(DST_DAYS.values(), start=1)}
+    # occurred_start reads the skipped 2:30 as 3:30 CDT (08:30 UTC); the hour stays as written
+    assert rows["2"]["occurred_start"] == datetime(2018, 3, 11, 8, 30, tzinfo=UTC)
+    assert seen_locally(rows["2"]) == (date(2018, 3, 11), 3)
+    # the repeated 1:30 is read as standard time (CST, UTC-6)
+    assert rows["4"]["occurred_start"] == datetime(2018, 11, 4, 7, 30, tzinfo=UTC)
+    for key in ("1", "3", "4", "5", "6"):
+        assert got[key] == seen_locally(rows[key])
+
+
 def test_areas_places_and_flags_are_normalised(load: Load) -> None:
     rows = load("chicago", "chicago_crimes.csv").rows
     first = rows["11023904"]
@@ -101,6 +141,7 @@ def test_a_date_only_export_updates_the_same_records(load: Load) -> None:
     assert (loaded.result.rows_inserted, loaded.result.rows_updated) == (2, 1)
     updated = loaded.rows["11023904"]  # "11023904.0" in the first export
     assert updated["date_only"] is True
+    assert (updated["occurred_date"], updated["occurred_hour"]) == (date(2017, 7, 19), None)
     assert updated["occurred_start"] == datetime(2017, 7, 19, 5, 0, tzinfo=UTC)
     assert updated["source_updated_at"] == datetime(2019, 3, 1, 21, 50, tzinfo=UTC)
     assert loaded.rows["11879189"]["nibrs_code"] == "23C"  # 0860 retail theft

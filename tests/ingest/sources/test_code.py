@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
 from beatwise.ingest.errors import BadInputError
 from beatwise.ingest.sources import get_source
 
-from .conftest import FIXTURES, Load
+from .conftest import FIXTURES, Load, rows_like, seen_locally
 
 
 def test_full_format_maps_codes_cities_and_local_unix_seconds(load: Load) -> None:
@@ -87,6 +88,41 @@ def test_single_offence_extract_takes_the_offence_from_the_source_name(load: Loa
     assert (rows["12386303"]["location_type"], rows["12386304"]["location_type"]) == (
         "outdoors",
         "commercial",
+    )
+
+
+def test_local_date_and_hour_are_the_wall_clock_of_each_city(load: Load) -> None:
+    rows = load("code", "code_homicides.csv").rows
+    local = {rid: (r["occurred_date"], r["occurred_hour"]) for rid, r in rows.items()}
+    assert local["2873990"] == (date(2015, 1, 5), 22)  # 04:11 UTC on 6 January
+    assert local["3000001"] == (date(2015, 7, 1), 0)  # Los Angeles midnight, 07:00 UTC
+    assert local["3000002"] == (date(2015, 3, 8), 0)  # New York, the day clocks went forward
+    assert all(local[rid] == seen_locally(row) for rid, row in rows.items())
+
+
+def test_an_extract_takes_the_local_date_and_hour_from_the_range_start(
+    load: Load, tmp_path: Path
+) -> None:
+    rows = load("code:240", "code_nyc_mvt.csv").rows
+    local = {rid: (r["occurred_date"], r["occurred_hour"]) for rid, r in rows.items()}
+    assert local["12386084"] == (date(2013, 12, 31), 10)  # date_start, not date_single
+    assert local["12386230"] == (date(2015, 3, 8), 3)  # 3:30 EDT on the spring-forward day
+    assert local["12386303"] == (date(2017, 12, 31), 23)  # 04:00 UTC on 1 January 2018
+    assert all(local[rid] == seen_locally(row) for rid, row in rows.items())
+    changes = [
+        {"uid": "1", "date_single": "2016-11-06", "date_start": "", "date_end": ""},
+        {"uid": "2", "date_single": "2016-11-06 01:30", "date_start": "", "date_end": ""},
+        {"uid": "3", "date_single": "2016-11-06 23:30", "date_start": "", "date_end": ""},
+    ]
+    loaded = load("code:240", rows_like("code_nyc_mvt.csv", tmp_path / "dst.csv", changes))
+    fall_back = {k: loaded.rows[k] for k in ("1", "2", "3")}
+    assert {k: (r["occurred_date"], r["occurred_hour"]) for k, r in fall_back.items()} == {
+        "1": (date(2016, 11, 6), None),  # a date alone
+        "2": (date(2016, 11, 6), 1),  # the repeated hour
+        "3": (date(2016, 11, 6), 23),  # 04:30 UTC on 7 November
+    }
+    assert all(
+        (r["occurred_date"], r["occurred_hour"]) == seen_locally(r) for r in fall_back.values()
     )
 
 

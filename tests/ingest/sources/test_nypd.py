@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
-from .conftest import Load
+from .conftest import Load, rows_like, seen_locally
 
 SEVEN_VIOLENT = ["ucr_part1", "violent", "nypd_seven_majors"]
 SEVEN_PROPERTY = ["ucr_part1", "property", "nypd_seven_majors"]
@@ -66,6 +67,37 @@ def test_occurrence_range_and_report_date_in_new_york_time(load: Load) -> None:
         True,
     )
     assert {r["time_zone"] for r in rows.values()} == {"America/New_York"}
+
+
+def test_local_date_and_hour_are_new_york_ones(load: Load) -> None:
+    rows = load("nypd", "nypd_complaints.csv").rows
+    local = {rid: (r["occurred_date"], r["occurred_hour"]) for rid, r in rows.items()}
+    assert local["100000001"] == (date(2018, 1, 15), 23)  # 04:30 UTC on 16 January
+    assert local["100000002"] == (date(2019, 7, 4), 21)  # 01:15 UTC on 5 July
+    assert local["100000012"] == (date(2019, 1, 1), 0)  # 24:00:00 on 31 December
+    assert local["100000013"] == (date(2019, 2, 2), None)  # no time of day
+    assert all(local[rid] == seen_locally(row) for rid, row in rows.items())
+
+
+def test_local_date_and_hour_across_the_clock_changes(load: Load, tmp_path: Path) -> None:
+    written = {
+        "1": ("03/10/2019", "01:30:00", (date(2019, 3, 10), 1)),
+        "2": ("03/10/2019", "03:30:00", (date(2019, 3, 10), 3)),  # EDT from 3:00
+        "3": ("11/03/2019", "01:30:00", (date(2019, 11, 3), 1)),  # the repeated hour
+        "4": ("11/03/2019", "23:00:00", (date(2019, 11, 3), 23)),  # 04:00 UTC on 4 November
+        "5": ("11/03/2019", "25:00:00", (date(2019, 11, 3), None)),  # not a time: date only
+    }
+    changes = [
+        {"CMPLNT_NUM": key, "CMPLNT_FR_DT": day, "CMPLNT_FR_TM": clock}
+        for key, (day, clock, _) in written.items()
+    ]
+    path = rows_like("nypd_complaints.csv", tmp_path / "dst.csv", changes)
+    rows = load("nypd", path).rows
+    assert {k: (r["occurred_date"], r["occurred_hour"]) for k, r in rows.items()} == {
+        key: expected for key, (_, _, expected) in written.items()
+    }
+    assert rows["2"]["occurred_start"] == datetime(2019, 3, 10, 7, 30, tzinfo=UTC)
+    assert all((r["occurred_date"], r["occurred_hour"]) == seen_locally(r) for r in rows.values())
 
 
 def test_precinct_place_and_premises(load: Load) -> None:

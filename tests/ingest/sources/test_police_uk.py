@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ def test_crime_types_map_and_bad_rows_are_rejected(load: Load) -> None:
         14: ("larceny", None, ["ucr_part1", "property"]),
     }
     assert rows[3]["crime_against"] is None  # anti-social behaviour is not a crime
+    # British Transport Police reported line 14, within the Met's area: the Met is the agency
+    assert {r["agency"] for r in rows.values()} == {"Metropolitan Police Service"}
     assert rows[5]["is_sensitive"] is False
 
 
@@ -66,6 +68,17 @@ def test_month_spans_the_whole_local_month(load: Load) -> None:
     assert {(r["date_only"], r["time_zone"]) for r in rows.values()} == {(True, "Europe/London")}
 
 
+def test_the_local_date_is_the_first_of_the_month_and_there_is_no_hour(load: Load) -> None:
+    rows = by_line(load("police-uk", "police_uk_street.csv").rows)
+    assert {line: r["occurred_date"] for line, r in rows.items()} == {
+        line: date(2024, month, 1)
+        for line, month in {2: 3, 3: 3, 4: 3, 5: 3, 6: 2, 7: 4, 8: 3, 12: 3, 13: 3, 14: 3}.items()
+    }
+    # April began on 31 March in UTC: the local date is not the UTC one
+    assert rows[7]["occurred_start"].date() == date(2024, 3, 31)
+    assert {r["occurred_hour"] for r in rows.values()} == {None}
+
+
 def test_snap_points_lsoa_and_missing_locations(load: Load) -> None:
     rows = by_line(load("police-uk", "police_uk_street.csv").rows)
     first = rows[2]
@@ -82,13 +95,37 @@ def test_snap_points_lsoa_and_missing_locations(load: Load) -> None:
     )
 
 
-def test_a_later_export_with_new_outcomes_keeps_the_same_rows(load: Load, tmp_path: Path) -> None:
-    """The outcome is not stored yet (``status`` stays empty), so the rows are unchanged."""
+def test_the_last_outcome_is_the_status_as_published(load: Load) -> None:
+    rows = by_line(load("police-uk", "police_uk_street.csv").rows)
+    assert {line: r["status"] for line, r in rows.items()} == {
+        2: "Investigation complete; no suspect identified",
+        3: None,  # anti-social behaviour has no outcome
+        4: None,
+        5: "Under investigation",
+        6: "Status update unavailable",
+        7: "Offender given a caution",
+        8: "Investigation complete; no suspect identified",
+        12: "Awaiting court outcome",
+        13: "Investigation complete; no suspect identified",
+        14: "Under investigation",
+    }
+
+
+def test_a_later_export_with_a_new_outcome_updates_that_row_only(
+    load: Load, tmp_path: Path
+) -> None:
     first = load("police-uk", "police_uk_street.csv")
     later = tmp_path / "2024-03-metropolitan-street.csv"
     text = (FIXTURES / "police_uk_street.csv").read_text()
-    later.write_text(text.replace("Under investigation", "Offender sent to prison"))
+    assert text.count("Awaiting court outcome") == 1
+    later.write_text(text.replace("Awaiting court outcome", "Offender sent to prison"))
     second = load("police-uk", later)
-    assert (second.result.rows_inserted, second.result.rows_updated) == (0, 0)
-    assert second.result.rows_unchanged == 10
+    assert (second.result.rows_inserted, second.result.rows_updated) == (0, 1)
+    assert second.result.rows_unchanged == 9
     assert set(second.rows) == set(first.rows)
+    changed = {
+        key for key, row in second.rows.items() if row["status"] != first.rows[key]["status"]
+    }
+    assert changed == {by_line(first.rows)[12]["source_record_id"]}
+    assert second.rows[changed.pop()]["status"] == "Offender sent to prison"
+    assert second.result.version == first.result.version + 1

@@ -30,7 +30,8 @@ from typing import Any
 import pyarrow as pa
 
 from beatwise.datamodel import IDENTITY_FIELDS, table_spec
-from beatwise.datamodel.taxonomy import CATEGORIES, COMPARISON_SETS, index_sets, resolve_category
+from beatwise.datamodel.taxonomy import COMPARISON_SETS, resolve_category
+from beatwise.ingest.mappings import derived
 from beatwise.ingest.mappings import expressions as sql
 from beatwise.ingest.mappings.header import Check, Header
 from beatwise.ingest.mappings.model import ColumnSpec, Mapping
@@ -43,13 +44,15 @@ from beatwise.ingest.sources.base import CsvSource, RowCheck, sql_string
 class _Value:
     """A canonical value's SQL, its checks, and the raw column to show when it is wrong.
 
-    ``date_only`` is set for a timestamp read from a date without a time of day.
+    ``date_only`` is set for a timestamp read from a date without a time of day; ``local`` is
+    the local wall-clock TIMESTAMP a timestamp was read from, before it became UTC.
     """
 
     sql: str
     checks: tuple[Check, ...] = ()
     shown: str | None = None
     date_only: str | None = None
+    local: str | None = None
 
 
 def compile_mapping(
@@ -81,6 +84,7 @@ class _Compiler:
             "geo_precision": place.precision,
             "time_zone": sql_string(self.mapping.time_zone),
             "date_only": self._date_only(spec.time_column),
+            **self._local_occurrence(spec.schema),
         }
         identity = {f.name for f in IDENTITY_FIELDS}
         fields = [f for f in spec.schema if f.name not in identity]
@@ -131,7 +135,9 @@ class _Compiler:
                 value = self._value(spec, name, kind(field.type), sql.duckdb_type(field.type))
                 self._add_checks(value.checks)
                 date_only = value.date_only and self._helper(value.date_only)
-                value = _Value(self._helper(value.sql), value.checks, value.shown, date_only)
+                local = value.local and self._helper(value.local)
+                helper = self._helper(value.sql)
+                value = _Value(helper, value.checks, value.shown, date_only, local)
             elif name in {"crime_against", "is_sensitive", "comparison_sets"}:
                 value = _Value(self._from_category(name))
             else:
@@ -183,6 +189,19 @@ class _Compiler:
             return "false"
         return self._value_of(time_column).date_only or "false"
 
+    def _local_occurrence(self, schema: pa.Schema) -> dict[str, str]:
+        """``incidents.occurred_date``/``occurred_hour`` from ``occurred_start``'s local value.
+
+        Read off the wall-clock time before it became UTC (no conversion per row); only a
+        constant start has none and is converted. No hour when the start is a date alone.
+        """
+        if "occurred_date" not in schema.names:
+            return {}
+        start = self._value_of("occurred_start")
+        zone = sql_string(self.mapping.time_zone)
+        local = start.local or f"timezone({zone}, CAST({start.sql} AS TIMESTAMPTZ))"
+        return derived.local_occurrence(local, start.date_only or "false")
+
     # -- one canonical value -----------------------------------------------------------------
 
     def _value(self, spec: ColumnSpec, name: str, target: Kind, duck: str) -> _Value:
@@ -192,7 +211,10 @@ class _Compiler:
             parts = [self._value(part, name, target, duck) for part in spec.first_of]
             shown = next((p.shown for p in parts if p.shown), None)
             checks = tuple(c for p in parts for c in p.checks)
-            return _Value(f"coalesce({', '.join(p.sql for p in parts)})", checks, shown)
+            locals_ = [p.local for p in parts if p.local]
+            local = f"coalesce({', '.join(locals_)})" if len(locals_) == len(parts) else None
+            value = f"coalesce({', '.join(p.sql for p in parts)})"
+            return _Value(value, checks, shown, _first_date_only(parts), local)
         if target in {"timestamp", "date"}:
             return self._time(spec, target)
         raw = self._raw(spec)
@@ -308,22 +330,25 @@ class _Compiler:
         x = sql.text(ref.sql, self._nulls(spec))
         reason = f"{ref.column} is not a date in the format(s) {', '.join(formats)}"
         if spec.time is None and target == "timestamp":
-            parsed = [self._helper(sql.instant(x, f, zone)) for f in formats]
-            value = f"coalesce({', '.join(parsed)})"
+            parsed = [(self._helper(sql.parsed(x, f)), f) for f in formats]
+            value = f"coalesce({', '.join(sql.instant(p, f, zone) for p, f in parsed)})"
+            local = f"coalesce({', '.join(sql.wall_clock(p, f, zone) for p, f in parsed)})"
             whens = " ".join(
                 f"WHEN {p} IS NOT NULL THEN {sql.literal(not sql.has_time_of_day(f))}"
-                for p, f in zip(parsed, formats, strict=True)
+                for p, f in parsed
             )
             bad = Check(f"({x} IS NOT NULL AND {value} IS NULL)", ref.column, reason)
-            return _Value(value, (bad,), ref.column, f"coalesce(CASE {whens} END, false)")
+            date_only = f"coalesce(CASE {whens} END, false)"
+            return _Value(value, (bad,), ref.column, date_only, local)
         day = self._helper(f"coalesce({', '.join(sql.local_date(x, f, zone) for f in formats)})")
         bad = Check(f"({x} IS NOT NULL AND {day} IS NULL)", ref.column, reason)
         if target == "date" or spec.time is None:
             return _Value(day, (bad,), ref.column)
         clock, check = self._clock(spec)
-        value = f"timezone({sql_string(zone)}, {day} + coalesce({clock}, TIME '00:00'))"
+        local = f"{day} + coalesce({clock}, TIME '00:00')"
+        value = f"timezone({sql_string(zone)}, {local})"
         date_only = f"coalesce({day} IS NOT NULL AND {clock} IS NULL, false)"
-        return _Value(value, (bad, check), ref.column, date_only)
+        return _Value(value, (bad, check), ref.column, date_only, local)
 
     def _clock(self, spec: ColumnSpec) -> tuple[str, Check]:
         """The time of day from the spec's ``time`` column (NULL in a file without one)."""
@@ -343,27 +368,16 @@ class _Compiler:
 
     def _from_category(self, name: str) -> str:
         category = self._value_of("category").sql
-        if name == "crime_against":
-            against = {c.slug: c.crime_against.value for c in CATEGORIES.values()}
-            return f"CASE {category} {_whens(against)} END"
-        if name == "is_sensitive":
-            sensitive = {c.slug: c.sensitive for c in CATEGORIES.values()}
-            return f"CASE {category} {_whens(sensitive)} ELSE false END"
-        code = self._value_of("nibrs_code").sql
-        sets = {
-            f"{c.slug}|{code_ or ''}": index_sets(c.slug, code_)
-            for c in CATEGORIES.values()
-            for code_ in (None, *c.nibrs_codes)
-        }
-        whens = " ".join(
-            f"WHEN {sql_string(k)} THEN [{', '.join(sql_string(s) for s in v)}]::VARCHAR[]"
-            for k, v in sets.items()
-        )
-        return f"CASE {category} || '|' || coalesce({code}, '') {whens} ELSE []::VARCHAR[] END"
+        code = self._value_of("nibrs_code").sql if name == "comparison_sets" else "NULL"
+        return derived.from_category(name, category, code)
 
 
-def _whens(table: dict[str, Any]) -> str:
-    return " ".join(f"WHEN {sql_string(k)} THEN {sql.literal(v)}" for k, v in table.items())
+def _first_date_only(parts: Sequence[_Value]) -> str | None:
+    """Whether the first part of a ``first_of`` that gives a value is a date alone."""
+    if not any(p.date_only for p in parts):
+        return None
+    whens = " ".join(f"WHEN {p.sql} IS NOT NULL THEN {p.date_only or 'false'}" for p in parts)
+    return f"coalesce(CASE {whens} END, false)"
 
 
 def _typed(

@@ -149,17 +149,27 @@ def has_offset(fmt: str) -> bool:
     return "%z" in fmt or "%Z" in fmt
 
 
-def instant(sql: str, fmt: str, zone: str) -> str:
-    """Text parsed with ``fmt`` as a UTC instant: local times are read in ``zone``."""
-    parsed = f"try_strptime({sql}, {sql_string(fmt)})"
-    return parsed if has_offset(fmt) else f"timezone({sql_string(zone)}, {parsed})"
+def parsed(sql: str, fmt: str) -> str:
+    """Text parsed with ``fmt``: an instant when ``fmt`` reads an offset, else a local time."""
+    return f"try_strptime({sql}, {sql_string(fmt)})"
+
+
+def instant(value: str, fmt: str, zone: str) -> str:
+    """A :func:`parsed` ``value`` as a UTC instant: local times are read in ``zone``."""
+    return value if has_offset(fmt) else f"timezone({sql_string(zone)}, {value})"
+
+
+def wall_clock(value: str, fmt: str, zone: str) -> str:
+    """A :func:`parsed` ``value`` as the local wall-clock TIMESTAMP in ``zone``.
+
+    A local time is already one; only text with its own offset needs converting.
+    """
+    return f"timezone({sql_string(zone)}, {value})" if has_offset(fmt) else value
 
 
 def local_date(sql: str, fmt: str, zone: str) -> str:
     """Text parsed with ``fmt`` as a local calendar date (its time of day dropped)."""
-    parsed = f"try_strptime({sql}, {sql_string(fmt)})"
-    local = f"timezone({sql_string(zone)}, {parsed})" if has_offset(fmt) else parsed
-    return f"CAST({local} AS DATE)"
+    return f"CAST({wall_clock(parsed(sql, fmt), fmt, zone)} AS DATE)"
 
 
 def time_of_day(sql: str, fmt: str) -> str:

@@ -25,6 +25,8 @@ WRITABLE_TABLES = tuple(t for t in TABLES if t not in {"ingests", "rejects", "ar
 AUTOMATIC = {
     "time_zone": "the mapping's time_zone",
     "date_only": "the table's time column (a date without a time of day)",
+    "occurred_date": "occurred_start (its local calendar date)",
+    "occurred_hour": "occurred_start (its local hour)",
     "lat": "coordinates",
     "lon": "coordinates",
     "geo_precision": "coordinates (precision)",

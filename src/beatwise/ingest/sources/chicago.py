@@ -32,8 +32,10 @@ Mapping rules
 - **Times** (zone America/Chicago): ``date`` is read as ``7/19/2017 13:45`` (with or without
   seconds), ``07/19/2017 01:45:00 PM`` (portal export), ``2017-07-19T13:45:00.000`` (API) or
   ``2017-07-19 13:45:00``; a date alone (``2019-12-10`` as in the 2019 sample, or
-  ``7/19/2017``) gives local midnight with ``date_only`` true. Dates before 1900 or from 2100
-  on are rejected. ``updated_on`` → ``source_updated_at`` (same formats). The portal has no
+  ``7/19/2017``) gives local midnight with ``date_only`` true. ``occurred_date`` and
+  ``occurred_hour`` are the date and hour as written (23:30 on 7/19 is 7/19, hour 23, though
+  UTC is already 7/20); no hour for a date alone. Dates before 1900 or from 2100 on are
+  rejected. ``updated_on`` → ``source_updated_at`` (same formats). The portal has no
   report time: ``reported_at`` is empty.
 - **Place**: ``latitude``/``longitude`` (WGS84, CPD moves each point along its block for
   privacy → ``geo_precision`` 'block'). Both empty → no point, ``geo_precision`` 'none'. A
@@ -67,6 +69,7 @@ from beatwise.ingest.sources.data import (
     integer_text,
     local_timestamp,
     location_type_sql,
+    occurrence,
     offense_table,
     plausible,
     text,
@@ -79,7 +82,7 @@ OFFENSES = offense_table("chicago_iucr.csv")
 
 _ZONE = f"'{ZONE}'"
 _IUCR = f"lpad(upper({text('iucr')}), 4, '0')"
-_OCCURRED = utc(_ZONE, local_timestamp(text("date")))
+_OCCURRED = occurrence(_ZONE, local_timestamp(text("date")), has_no_time(text("date")))
 
 
 def _flag(column: str) -> str:
@@ -115,8 +118,7 @@ CHICAGO = CsvSource(
         {OFFENSES.columns(_IUCR, also_sensitive=_flag("domestic"))},
         {_IUCR} AS offense_code_src,
         concat_ws(': ', {text("primary_type")}, {text("description")}) AS offense_desc_src,
-        {_OCCURRED} AS occurred_start,
-        {has_no_time(text("date"))} AS date_only,
+        {_OCCURRED},
         {_ZONE} AS time_zone,
         {location_type_sql(text("location_description"), "chicago_locations.csv")}
             AS location_type,

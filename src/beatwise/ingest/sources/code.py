@@ -37,7 +37,9 @@ Mapping rules
   true UTC would shift by 5–8 hours; so they are taken as local time. Where CODE gives a range,
   ``date_single`` is its midpoint, so ``occurred_start``/``occurred_end`` come from
   ``date_start``/``date_end`` when present and parseable, else ``date_single`` starts the
-  row. A ``date_single`` without a time gives ``date_only``. (All 44 Fort Worth rows of the
+  row. A ``date_single`` without a time gives ``date_only``. ``occurred_date`` and
+  ``occurred_hour`` are the local date and hour of that start, as written (or as the Unix
+  seconds encode them); no hour when ``date_only``. (All 44 Fort Worth rows of the
   homicide file sit at exactly 00:00, probably dates only, which Unix seconds cannot tell
   from midnight: they keep ``date_only`` false.)
 - **Place**: ``latitude``/``longitude`` (WGS84, block-level as published by each city →
@@ -67,6 +69,7 @@ from beatwise.ingest.sources.data import (
     integer_text,
     local_timestamp,
     location_type_sql,
+    occurrence,
     offense_table,
     outside_box,
     plausible,
@@ -135,6 +138,7 @@ def _source(
     single = text("date_single")
     start, end = OPTIONAL.text("date_start"), OPTIONAL.text("date_end")
     category = OPTIONAL.text("location_category")
+    date_only = f"({has_no_time(single)} AND NOT {_IS_EPOCH.format(raw=single)})"
     return CsvSource(
         name="code",
         table="incidents",
@@ -150,9 +154,8 @@ def _source(
             {OFFENSES.columns(key)},
             {code_src} AS offense_code_src,
             {desc_src} AS offense_desc_src,
-            {utc(zone, f"coalesce({_local(start)}, {_local(single)})")} AS occurred_start,
+            {occurrence(zone, f"coalesce({_local(start)}, {_local(single)})", date_only)},
             {utc(zone, _local(end))} AS occurred_end,
-            {has_no_time(single)} AND NOT {_IS_EPOCH.format(raw=single)} AS date_only,
             {zone} AS time_zone,
             {location_type_sql(category, "code_location_categories.csv")} AS location_type,
             {OPTIONAL.text("location_type")} AS location_type_src,

@@ -31,6 +31,8 @@ Mapping rules
 - **Times** (zone America/New_York): ``occurred_start`` from ``CMPLNT_FR_DT`` (MM/DD/YYYY, or an ISO
   date from the API) plus ``CMPLNT_FR_TM`` (HH:MM:SS; ``24:00:00`` is the next midnight); without a
   time, or with one that is not a time of day (``25:00:00``), local midnight and ``date_only`` true.
+  ``occurred_date``/``occurred_hour``: the local date and hour of that start (``24:00:00`` on
+  03/01 is 03/02, hour 0); no hour when ``date_only``.
   ``occurred_end`` from ``CMPLNT_TO_DT``/``CMPLNT_TO_TM`` (a date without a time ends at the last
   instant of that day). ``reported_at`` from ``RPT_DT``, a date only: local midnight of the report
   day. A missing or unparseable ``CMPLNT_FR_DT``, or one before 1900 (typos such as 1015), is
@@ -58,6 +60,7 @@ from beatwise.ingest.sources.data import (
     integer_text,
     local_timestamp,
     location_type_sql,
+    occurrence,
     offense_table,
     plausible,
     text,
@@ -81,7 +84,11 @@ def _time(column: str) -> str:
 
 
 _KY_CD = integer_text("KY_CD")
-_START = utc(_ZONE, f"{_date('CMPLNT_FR_DT')} + coalesce({_time('CMPLNT_FR_TM')}, TIME '00:00')")
+_START = occurrence(
+    _ZONE,
+    f"{_date('CMPLNT_FR_DT')} + coalesce({_time('CMPLNT_FR_TM')}, TIME '00:00')",
+    f"({_time('CMPLNT_FR_TM')} IS NULL)",
+)
 _END = utc(
     _ZONE,
     f"coalesce({_date('CMPLNT_TO_DT')} + {_time('CMPLNT_TO_TM')}, "
@@ -122,9 +129,8 @@ NYPD = CsvSource(
         {OFFENSES.columns(_KY_CD, attempted=_ATTEMPTED, also_sensitive=_JUVENILE_VICTIM)},
         {_KY_CD} AS offense_code_src,
         concat_ws(': ', {text("OFNS_DESC")}, {text("PD_DESC")}) AS offense_desc_src,
-        {_START} AS occurred_start,
+        {_START},
         {_END} AS occurred_end,
-        ({_time("CMPLNT_FR_TM")} IS NULL) AS date_only,
         {_ZONE} AS time_zone,
         {utc(_ZONE, f"CAST({_date('RPT_DT')} AS TIMESTAMP)")} AS reported_at,
         {location_type_sql(text("PREM_TYP_DESC"), "nypd_premises.csv")} AS location_type,

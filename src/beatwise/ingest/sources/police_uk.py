@@ -2,8 +2,8 @@
 
 Columns: ``Crime ID, Month, Reported by, Falls within, Longitude, Latitude, Location, LSOA code,
 LSOA name, Crime type, Last outcome category, Context`` (one file per force and month, e.g.
-``2024-03-metropolitan-street.csv``). The adapter reads the first ten; the outcome and the
-(always empty) context are ignored.
+``2024-03-metropolitan-street.csv``). The adapter reads the first eleven; the (always empty)
+context is ignored.
 
 Mapping rules
 
@@ -14,6 +14,10 @@ Mapping rules
   identical anti-social-behaviour rows (same month, snap point and force) stay separate rows by
   their ordinal. The outcome is not part of the id for that reason. An exact duplicate line
   with a Crime ID is kept as a second row (the pipeline cannot yet mix natural and derived ids).
+- **Outcome**: ``Last outcome category`` → ``status``, the text as published ("Under
+  investigation", "Offender given a caution", ...; empty → NULL, as for anti-social
+  behaviour). It is content, not identity: a later export whose outcome has moved on updates
+  the row's ``status`` (the MERGE compares every content column).
 - **Offence**: ``Crime type`` looked up in ``data/police_uk_crime_types.csv`` (the 14 current
   types of the police.uk "About" page, plus the 2011–2013 types "Violent crime" and "Public
   disorder and weapons"). Judgement calls, because a police.uk type can span several NIBRS
@@ -35,7 +39,8 @@ Mapping rules
   An unknown crime type is rejected with a reason naming the table to extend.
 - **Times** (zone Europe/London): only the month is published. ``Month`` ``2024-03`` →
   ``occurred_start`` 2024-03-01 00:00 local, ``occurred_end`` the last microsecond of the month
-  (31 March 23:59:59.999999 local), ``date_only`` true. No report time.
+  (31 March 23:59:59.999999 local), ``date_only`` true. ``occurred_date`` is the first day of
+  the month (its precision is a month), ``occurred_hour`` NULL. No report time.
 - **Place**: ``Latitude``/``Longitude`` are the police.uk anonymous snap point ("On or near
   ...", the centre of a street or a public place) → ``geo_precision`` 'block'; rows with no
   location (empty coordinates, "No Location") → 'none'. 0,0, half-given, unparseable or
@@ -54,6 +59,7 @@ from beatwise.ingest.sources.base import CsvSource, RowCheck, sql_string
 from beatwise.ingest.sources.data import (
     Extent,
     coordinate,
+    occurrence,
     offense_table,
     plausible,
     text,
@@ -89,6 +95,7 @@ POLICE_UK = CsvSource(
         "LSOA code",
         "LSOA name",
         "Crime type",
+        "Last outcome category",
     ),
     content_columns=(
         "Crime ID",
@@ -104,15 +111,15 @@ POLICE_UK = CsvSource(
         {OFFENSES.columns(text("Crime type"))},
         {text("Crime type")} AS offense_code_src,
         {text("Crime type")} AS offense_desc_src,
-        {utc(_ZONE, _MONTH)} AS occurred_start,
+        {occurrence(_ZONE, _MONTH, "true")},
         {utc(_ZONE, f"{_MONTH} + INTERVAL 1 MONTH - INTERVAL 1 MICROSECOND")} AS occurred_end,
-        true AS date_only,
         {_ZONE} AS time_zone,
         {text("Location")} AS location_type_src,
         {coordinate("Latitude")} AS lat,
         {coordinate("Longitude")} AS lon,
         CASE WHEN {text("Latitude")} IS NULL THEN 'none' ELSE 'block' END AS geo_precision,
-        {text("LSOA code")} AS neighbourhood
+        {text("LSOA code")} AS neighbourhood,
+        {text("Last outcome category")} AS status
     """,
     checks=(
         RowCheck(

@@ -1,7 +1,8 @@
 """Toronto Police Service Major Crime Indicators, as shipped in the demo city's package.
 
 Columns: ``occurrencedate`` (local midnight written in UTC, e.g. ``2014/03/02 05:00:00+00``),
-``occurrencehour`` (local hour), ``premises_type``, ``MCI`` (Assault, Break and Enter, Robbery,
+``occurrencehour`` (local hour; with the local date they give ``occurred_date`` and
+``occurred_hour`` directly), ``premises_type``, ``MCI`` (Assault, Break and Enter, Robbery,
 Auto Theft, Theft Over), ``Neighbourhood`` (one of the 140 social-planning neighbourhoods),
 ``Lat``/``Long`` (WGS84, offset by the TPS to the nearest intersection), and derived columns
 this adapter ignores. The extract carries no event id, so ids are derived from the row content
@@ -13,6 +14,7 @@ Data: Toronto Police Service, Open Government Licence – Toronto.
 from __future__ import annotations
 
 from beatwise.ingest.sources.base import CsvSource, RowCheck, sql_case
+from beatwise.ingest.sources.data import occurrence
 
 ZONE = "America/Toronto"
 
@@ -50,6 +52,10 @@ _LOCAL_DATE = (
     f"CAST(timezone('{ZONE}', try_strptime(\"occurrencedate\", '%Y/%m/%d %H:%M:%S%z')) AS DATE)"
 )
 _HOUR = 'TRY_CAST("occurrencehour" AS INTEGER)'
+_LOCAL_START = (
+    f"CASE WHEN {_HOUR} BETWEEN 0 AND 23 "
+    f"THEN CAST({_LOCAL_DATE} AS TIMESTAMP) + to_hours({_HOUR}) END"
+)
 _LAT = 'NULLIF(TRY_CAST("Lat" AS DOUBLE), 0)'
 _LON = 'NULLIF(TRY_CAST("Long" AS DOUBLE), 0)'
 
@@ -87,10 +93,7 @@ TORONTO_MCI = CsvSource(
         {sql_case('"MCI"', MCI_CRIME_AGAINST)} AS crime_against,
         "MCI" AS offense_desc_src,
         ['toronto_mci'] AS comparison_sets,
-        CASE WHEN {_HOUR} BETWEEN 0 AND 23 THEN
-            timezone('{ZONE}', CAST({_LOCAL_DATE} AS TIMESTAMP) + to_hours({_HOUR}))
-        END AS occurred_start,
-        false AS date_only,
+        {occurrence(f"'{ZONE}'", _LOCAL_START, "false")},
         '{ZONE}' AS time_zone,
         {sql_case('"premises_type"', PREMISES_LOCATION_TYPE)} AS location_type,
         "premises_type" AS location_type_src,

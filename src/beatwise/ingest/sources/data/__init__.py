@@ -191,6 +191,33 @@ def utc(zone: str, local: str) -> str:
     return f"timezone({zone}, {local})"
 
 
+LOCAL_START = "_local_start"
+"""The helper column holding an occurrence's local start (staged; the table never gets it)."""
+
+
+def occurrence(zone: str, local: str, date_only: str) -> str:
+    """Select-list items ``occurred_start``, ``occurred_date``, ``occurred_hour``, ``date_only``.
+
+    ``local`` is SQL for the local wall-clock TIMESTAMP the source writes, in IANA ``zone`` (SQL
+    text); ``date_only`` is SQL true when the source gave no time of day. The local date and
+    hour are read off ``local`` before it becomes UTC, so they cost no time-zone conversion,
+    and analysis code gets the local calendar day without one (Ibis has none that works on
+    every engine). A time in the hour skipped when clocks go forward keeps its written hour
+    (2:30 → 2) while ``occurred_start`` reads it as daylight time (see :func:`utc`).
+
+    ``local`` is selected once as :data:`LOCAL_START` and referred to by that alias, so an
+    :class:`OptionalColumns` value inside it never meets the NOT of ``date_only`` in one
+    expression (DuckDB refuses that); the pipeline keeps only the table's columns.
+    """
+    return (
+        f"{local} AS {LOCAL_START}, "
+        f"{utc(zone, LOCAL_START)} AS occurred_start, "
+        f"CAST({LOCAL_START} AS DATE) AS occurred_date, "
+        f"CASE WHEN NOT ({date_only}) THEN CAST(hour({LOCAL_START}) AS TINYINT) END "
+        f"AS occurred_hour, {date_only} AS date_only"
+    )
+
+
 def integer_text(column: str) -> str:
     """``column`` as an integer written without a fraction: ``"11023904.0"`` → ``"11023904"``.
 
