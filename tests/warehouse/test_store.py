@@ -286,3 +286,33 @@ def test_upserts_behave_like_a_dict(
     assert contents(table) == model
     assert ingest_ids(table) == changed_by
     assert warehouse.status("incidents") == TableStatus("incidents", version, len(model))
+
+
+def test_a_table_from_an_older_data_model_gains_the_new_columns(tmp_path: Path) -> None:
+    """An ``incidents`` table made before ``occurred_date``/``occurred_hour`` existed keeps its
+    rows, gains the columns (NULL for old rows), and takes the new model's writes."""
+    warehouse = Warehouse(tmp_path / "warehouse")
+    new = {"occurred_date", "occurred_hour"}
+    older = pa.schema([f for f in INCIDENTS.schema if f.name not in new])
+    old_rows = pa.Table.from_pylist([incident("a", "assault")], schema=older)
+    DeltaTable.create(warehouse.path("incidents"), older, name="incidents")
+    from deltalake import write_deltalake
+
+    write_deltalake(warehouse.path("incidents"), old_rows, mode="append")
+    warehouse.ensure_tables()
+    table = warehouse.to_arrow("incidents")
+    assert new <= set(table.column_names)
+    assert table.column("occurred_date").to_pylist() == [None]
+    result = warehouse.upsert("incidents", batch({"a": "assault", "b": "robbery"}))
+    assert (result.rows_inserted, warehouse.status("incidents").rows) == (1, 2)
+    version = warehouse.version("incidents")
+    warehouse.ensure_tables()
+    assert warehouse.version("incidents") == version  # nothing left to add: no new commit
+
+
+def test_a_new_required_column_cannot_be_added_to_old_rows(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path / "warehouse")
+    older = pa.schema([f for f in INCIDENTS.schema if f.name != "date_only"])
+    DeltaTable.create(warehouse.path("incidents"), older, name="incidents")
+    with pytest.raises(RuntimeError, match=r"lacks the required column.*date_only.*import"):
+        warehouse.ensure_tables()

@@ -21,6 +21,7 @@ from deltalake import (
     write_deltalake,
 )
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
+from deltalake.schema import Field as DeltaField
 
 from beatwise.datamodel import TABLES, table_spec
 
@@ -59,10 +60,14 @@ class Warehouse:
         return self.root / table
 
     def ensure_tables(self) -> None:
-        """Create every canonical table that does not exist yet, empty, at version 0."""
+        """Create every canonical table that does not exist yet, empty, at version 0, and add
+        the columns a newer data model gave an existing table (see :func:`_add_new_columns`)."""
         for name, spec in TABLES.items():
-            if self._open(name) is None:
+            delta = self._open(name)
+            if delta is None:
                 DeltaTable.create(self.path(name), spec.schema, mode="ignore", name=name)
+            else:
+                _add_new_columns(delta, spec.schema, self.path(name))
 
     def version(self, table: str) -> int | None:
         """The latest committed version of ``table``, or None if it was never created."""
@@ -177,6 +182,27 @@ class Warehouse:
                 "run 'beatwise db upgrade' or an import first"
             )
         return delta
+
+
+def _add_new_columns(delta: DeltaTable, schema: pa.Schema, path: Path) -> None:
+    """Add to ``delta`` the columns of ``schema`` it lacks, as one commit (schema evolution).
+
+    A warehouse made by an older Beatwise keeps its rows: a new nullable column is NULL for them
+    until the next import of their source fills it (``incidents.occurred_date`` came this way).
+    A new column that may not be NULL cannot be added to existing rows; the error says how to
+    rebuild the table.
+    """
+    present = set(delta.schema().to_arrow().names)
+    missing = [f for f in schema if f.name not in present]
+    if not missing:
+        return
+    required = [f.name for f in missing if not f.nullable]
+    if required:
+        raise RuntimeError(
+            f"the warehouse table at {path} lacks the required column(s) {', '.join(required)} "
+            "of this Beatwise version; move the folder aside and import its sources again"
+        )
+    delta.alter.add_columns([DeltaField.from_arrow(f) for f in missing])
 
 
 PROVENANCE_COLUMNS = frozenset({"ingest_id", "source_file", "source_line"})
