@@ -173,6 +173,5 @@ def test_nypd_history_shows_as_published(settings: Settings) -> None:
         if len(group) == len(labels):
             assert shown[(precinct, "TOTAL", int(year))] == group["incident_count"].sum()
     assert shown[("75", "TOTAL", 2000)] > 0
-    with pytest.raises(NoDataError, match="no agency"):
-        with open_engine("duckdb", warehouse) as engine:
-            compstat_report(engine, options, agency="Chicago Police Department")
+    with open_engine("duckdb", warehouse) as engine, pytest.raises(NoDataError, match="no agency"):
+        compstat_report(engine, options, agency="Chicago Police Department")
