@@ -221,8 +221,8 @@ def test_ids_do_not_depend_on_row_order(
 CORRUPTIONS = ("none", "drop", "add", "quote", "huge", "date", "hour")
 """What may happen to one data line: nothing, a field dropped or added (a ragged line), a stray
 double quote, a field of 100,000 characters, a wrong value in ``occurrencedate`` or in
-``occurrencehour``. (Empty lines and mixed line endings are known bugs, pinned by the two
-strict xfail tests below the property, so the property does not generate them.)"""
+``occurrencehour``. Around the lines, the file may have empty lines (before the header, between
+lines, at the end) and ``\\n``, ``\\r\\n`` or both as line ends."""
 
 BAD_DATES = ("not a date", "", "2019-05-01", "2019/13/45 04:00:00+00", "12345", "2019/05/01")
 BAD_HOURS = ("", "24", "-1", "noon", "7pm", "99999999999999999999")
@@ -259,46 +259,68 @@ class Export:
         printer.text(repr(self))
 
 
+def corrupt(draw: st.DrawFn, values: list[str], fault: str) -> None:
+    """Apply ``fault`` (one of :data:`CORRUPTIONS`) to a data line's ``values``, in place."""
+    at = draw(st.integers(0, len(values) - 1))
+    if fault == "drop":
+        del values[at]
+    elif fault == "add":
+        values.insert(draw(st.integers(0, len(values))), draw(st.sampled_from(["", "x", "0"])))
+    elif fault == "quote":
+        cut = draw(st.integers(0, len(values[at])))
+        values[at] = values[at][:cut] + '"' + values[at][cut:]
+    elif fault == "huge":
+        values[at] = "x" * 100_000
+    elif fault == "date":
+        values[0] = draw(st.sampled_from(BAD_DATES))
+    elif fault == "hour":
+        values[1] = draw(st.sampled_from(BAD_HOURS))
+
+
+def lay_out(draw: st.DrawFn, texts: list[str]) -> tuple[bytes, list[int]]:
+    """``texts`` as a file's bytes, maybe with empty lines before any of them and at the end,
+    with ``\\n``, ``\\r\\n`` or either line by line; and the line number of each text."""
+    lines: list[str] = []
+    numbers = []
+    for text in texts:
+        lines += [""] * draw(st.sampled_from([0, 0, 0, 1, 2]))
+        lines.append(text)
+        numbers.append(len(lines))
+    trailing = draw(st.sampled_from([0, 0, 1, 2]))
+    lines += [""] * trailing
+    style = draw(st.sampled_from(["\n", "\r\n", "mixed"]))
+    ends = [draw(st.sampled_from(["\n", "\r\n"])) if style == "mixed" else style for _ in lines]
+    if not trailing and draw(st.booleans()):
+        ends[-1] = ""
+    data = "".join(line + end for line, end in zip(lines, ends, strict=True)).encode()
+    return data, numbers
+
+
 @st.composite
 def malformed_exports(draw: st.DrawFn) -> Export:
-    """Valid tiny-city rows, each maybe corrupted, with a UTF-8 BOM, CRLF line ends and no
-    final line end as further options; rarely without a header (a file-level problem)."""
+    """Valid tiny-city rows, each maybe corrupted, laid out with empty lines and mixed line
+    ends (:func:`lay_out`), a UTF-8 BOM and no final line end as further options; rarely
+    without a header (a file-level problem)."""
     n = draw(st.integers(1, 12))
     rows = tiny_city_rows(n, seed=draw(st.integers(0, 10_000)), days=30)
     has_header = draw(st.integers(0, 19)) > 0
     texts = [",".join(HEADER)] if has_header else []
-    records, faults, lines = [], [], []
+    records, faults = [], []
     for row in rows:
         values = [row[name] for name in HEADER]
         fault = draw(st.sampled_from(CORRUPTIONS))
-        at = draw(st.integers(0, len(values) - 1))
-        if fault == "drop":
-            del values[at]
-        elif fault == "add":
-            values.insert(draw(st.integers(0, len(values))), draw(st.sampled_from(["", "x", "0"])))
-        elif fault == "quote":
-            cut = draw(st.integers(0, len(values[at])))
-            values[at] = values[at][:cut] + '"' + values[at][cut:]
-        elif fault == "huge":
-            values[at] = "x" * 100_000
-        elif fault == "date":
-            values[0] = draw(st.sampled_from(BAD_DATES))
-        elif fault == "hour":
-            values[1] = draw(st.sampled_from(BAD_HOURS))
+        corrupt(draw, values, fault)
         texts.append(",".join(values))
         records.append(tuple(values))
         faults.append(fault)
-        lines.append(len(texts))
-    ends = [draw(st.sampled_from(["\n", "\r\n"]))] * len(texts)
-    if draw(st.booleans()):
-        ends[-1] = ""
-    data = "".join(text + end for text, end in zip(texts, ends, strict=True)).encode()
+    data, numbers = lay_out(draw, texts)
     if draw(st.booleans()):
         data = b"\xef\xbb\xbf" + data
+    lines = numbers[1:] if has_header else numbers
     return Export(data, tuple(records), tuple(faults), tuple(lines), has_header)
 
 
-@hyp_settings(max_examples=30, deadline=None)
+@hyp_settings(max_examples=60, deadline=None)
 @given(export=malformed_exports())
 def test_every_line_of_a_malformed_export_is_accepted_or_rejected(
     tmp_path_factory: pytest.TempPathFactory, export: Export
@@ -355,13 +377,6 @@ def test_every_line_of_a_malformed_export_is_accepted_or_rejected(
         assert loaded_values == (values["MCI"], values["Neighbourhood"]), f"line {line}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=BadInputError,
-    reason="known bug: DuckDB 1.5's strict CSV sniffer refuses a file that mixes \\n and \\r\\n "
-    "line ends; strict_mode=false would silently cut ragged lines, so the fix is to normalise "
-    "line ends before reading",
-)
 def test_mixed_line_endings_are_read(tmp_path: Path) -> None:
     good = row("2019/05/01 04:00:00+00", "3")
     path = tmp_path / "mixed.csv"
@@ -371,11 +386,6 @@ def test_mixed_line_endings_are_read(tmp_path: Path) -> None:
     assert result.rows_inserted == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: DuckDB skips empty lines when reading rows but counts them in its reject "
-    "line numbers, so lines after an empty line get the wrong source_line",
-)
 def test_empty_lines_do_not_shift_line_numbers(tmp_path: Path) -> None:
     good = ",".join(row("2019/05/01 04:00:00+00", "3")[h] for h in HEADER)
     path = tmp_path / "gaps.csv"

@@ -17,10 +17,11 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from queue import Full, Queue
+from tempfile import TemporaryDirectory
 from threading import Event, Thread
 from typing import Any, Protocol
 
@@ -30,8 +31,10 @@ import pyarrow as pa
 from beatwise import __version__
 from beatwise.datamodel import table_spec
 from beatwise.ingest.areas import AreaAssignment, assign_areas
+from beatwise.ingest.csv_lines import CsvFile, prepare
 from beatwise.ingest.errors import BadInputError
 from beatwise.ingest.sources.base import CsvSource, sql_string
+from beatwise.ingest.staging import Staged, split_rejects, stage_rows
 from beatwise.warehouse import Warehouse
 
 Stage = Callable[[str], None]
@@ -147,11 +150,9 @@ def ingest_files(
     stage("checking files")
     with ThreadPoolExecutor(max_workers=1) as pool:
         digests = pool.submit(lambda: [sha256_file(p) for p in paths])
-        with connect(scratch_dir) as con:
-            per_file = [_file_source(con, source, path) for path in paths]
-            stage("reading and validating")
-            staged = _stage_rows(con, per_file, paths)
-            rows_read, rejects = _split_rejects(con, per_file, staged, ingest_id)
+        with connect(scratch_dir) as con, TemporaryDirectory(dir=scratch_dir) as folder:
+            per_file, staged = _read_files(con, source, paths, Path(folder), stage)
+            rows_read, rejects = split_rejects(con, per_file, staged, ingest_id)
             rejected = len({(r["source_file"], r["source_line"]) for r in rejects.to_pylist()})
             stage(f"writing {rows_read - rejected:,} rows to {source.table}")
             counted = _CountedRows(on_progress, rows_read - rejected)
@@ -218,15 +219,6 @@ def connect(scratch_dir: Path | None) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _read_csv(path: Path) -> str:
-    """Read every column as text; rows DuckDB cannot split into the header's columns are set
-    aside in ``reject_errors`` (with their line) instead of failing the whole import."""
-    return (
-        f"read_csv({sql_string(str(path))}, header = true, all_varchar = true, "
-        "store_rejects = true)"
-    )
-
-
 def read_header(con: duckdb.DuckDBPyConnection, path: Path, options: str = "") -> list[str]:
     """The column names of ``path``; a missing, empty or unreadable file is refused."""
     if not path.is_file():
@@ -243,178 +235,56 @@ def read_header(con: duckdb.DuckDBPyConnection, path: Path, options: str = "") -
     return [str(row[0]) for row in described]
 
 
-def _file_source(con: duckdb.DuckDBPyConnection, source: FileSource, path: Path) -> CsvSource:
-    """The adapter for ``path``, after refusing a file that cannot be the export it claims."""
+def _read_files(
+    con: duckdb.DuckDBPyConnection,
+    source: FileSource,
+    paths: list[Path],
+    folder: Path,
+    stage: Stage,
+) -> tuple[list[CsvSource], Staged]:
+    """Check every file, then read them all into ``staged``.
+
+    A file that DuckDB would refuse (mixed line ends) or number wrongly (empty lines) as it is
+    is read from a copy written in ``folder`` (see :mod:`beatwise.ingest.csv_lines`); rejects,
+    rows and provenance still name the file as given, with its own line numbers.
+    """
+    files = [prepare(path, folder / f"{index}.csv") for index, path in enumerate(paths)]
+    per_file = [_file_source(con, source, file) for file in files]
+    stage("reading and validating")
+    return per_file, stage_rows(con, per_file, files)
+
+
+def _file_source(con: duckdb.DuckDBPyConnection, source: FileSource, file: CsvFile) -> CsvSource:
+    """The adapter for ``file``, after refusing a file that cannot be the export it claims."""
     # Sniff as the rows will be read: with store_rejects a ragged first row cannot mislead the
     # sniffer into a one-column header.
-    header = read_header(con, path, ", store_rejects = true")
-    adapter = source.for_file(con, path, header)
+    try:
+        header = read_header(con, file.read_path, ", store_rejects = true")
+    except BadInputError as exc:
+        raise replace(exc, path=file.path) from None
+    adapter = source.for_file(con, file.path, header)
     missing = [c for c in adapter.required_columns if c not in header]
     if missing:
         raise BadInputError(
-            path,
+            file.path,
             f"missing column(s) {', '.join(missing)} for source {source.name!r}; "
             f"the file has {', '.join(header[:12])}{' ...' if len(header) > 12 else ''}",
             f"export the {adapter.title} with these columns (comma-separated, UTF-8), "
             "or describe your export in a mapping file (docs/ingest.md)",
-            line=1,
+            line=file.first_line,
         )
     return adapter
 
 
-@dataclass(frozen=True)
-class _Staged:
-    """Where each file's rows sit in the ``staged`` temp table.
-
-    The files are inserted one after the other and DuckDB keeps insertion order (the default
-    ``preserve_insertion_order``), so a row's ``rowid`` orders it by (file, line) and its line is
-    ``rowid - first_rowid + 2`` (line 1 is the header). Nothing per-row but the file's index is
-    stored for this: the file name and the line are computed when a query needs them.
-
-    Lines DuckDB could not split into the header's columns are not in ``staged`` but in the
-    ``skipped`` temp table; when there are any (``has_skipped``), a row's line also counts the
-    skipped lines before it. A skipped line ``i`` (1-based within its file) at line ``r``
-    follows ``r - i - 1`` staged rows, so staged row ``k`` sits at line
-    ``k + 1 + #{skipped i : r_i - i <= k}``. (Lines count records: a quoted field spanning
-    several physical lines counts once.)
-    """
-
-    paths: tuple[Path, ...]
-    first_rowids: tuple[int, ...]
-    has_skipped: bool = False
-
-    def file_sql(self, rows: str) -> str:
-        """SQL for the source file's name of a row of ``staged`` aliased ``rows``."""
-        whens = " ".join(f"WHEN {i} THEN {sql_string(str(p))}" for i, p in enumerate(self.paths))
-        return f"CASE {rows}._file_index {whens} END"
-
-    def line_sql(self, rows: str) -> str:
-        """SQL for the source line (BIGINT) of a row of ``staged`` aliased ``rows``."""
-        whens = " ".join(f"WHEN {i} THEN {2 - first}" for i, first in enumerate(self.first_rowids))
-        line = f"({rows}.rowid + CASE {rows}._file_index {whens} END)"
-        if not self.has_skipped:
-            return line
-        return (
-            f"({line} + (SELECT count(*) FROM skipped AS k WHERE k.file_index = "
-            f"{rows}._file_index AND k.good_before <= {line} - 1))"
-        )
-
-
-def _file_rows(source: CsvSource, path: Path, index: int) -> str:
-    """The query projecting one file's raw rows onto canonical columns, identity and checks."""
-    shown = "".join(f', "{c.column}" AS _value_{i}' for i, c in enumerate(source.checks))
-    content = ", ".join(f'"{c}"' for c in source.content_columns)
-    identity = (
-        f"{source.natural_id} AS _natural_id"
-        if source.natural_id
-        else f"md5(concat_ws('|', {content})) AS _content"
-    )
-    if source.agency_sql:
-        identity += f", {source.agency_sql} AS _agency"
-    projected = (
-        f"SELECT {source.projection}, {index} AS _file_index, {identity}{shown} "
-        f"FROM {_read_csv(path)}"
-    )
-    flags = "".join(
-        f", coalesce({c.bad_when}, true) AS _bad_{i}" for i, c in enumerate(source.checks)
-    )
-    flagged = f"SELECT *{flags} FROM ({projected})"
-    if not source.checks:
-        return flagged
-    # Keep a checked column's raw value only where the check failed: the rejects need it, and
-    # storing it for every good row would only cost memory and time.
-    kept = ", ".join(
-        f"CASE WHEN _bad_{i} THEN _value_{i} END AS _value_{i}" for i in range(len(source.checks))
-    )
-    return f"SELECT * REPLACE ({kept}) FROM ({flagged})"
-
-
-def _stage_rows(
-    con: duckdb.DuckDBPyConnection, sources: list[CsvSource], paths: list[Path]
-) -> _Staged:
-    """Read, project and check every file into the ``staged`` temp table, in file order."""
-    try:
-        for index, (source, path) in enumerate(zip(sources, paths, strict=True)):
-            rows = _file_rows(source, path, index)
-            into = "CREATE TEMP TABLE staged AS " if index == 0 else "INSERT INTO staged BY NAME "
-            con.execute(into + rows)
-        found = dict(
-            con.execute("SELECT _file_index, min(rowid) FROM staged GROUP BY ALL").fetchall()
-        )
-        skipped = _collect_skipped(con, paths)
-    except duckdb.Error as exc:
-        raise BadInputError(
-            ", ".join(str(p) for p in paths),
-            f"could not be read ({exc})",
-            "repair the line the message names and re-run; nothing was written",
-        ) from None
-    first = tuple(int(found.get(i, 0)) for i in range(len(paths)))
-    return _Staged(tuple(paths), first, has_skipped=skipped > 0)
-
-
-def _collect_skipped(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> int:
-    """Gather the lines DuckDB set aside (one per line, first error) into ``skipped``."""
-    index = " ".join(f"WHEN {sql_string(str(p))} THEN {i}" for i, p in enumerate(paths))
-    con.execute(
-        "CREATE TEMP TABLE skipped AS SELECT *, "
-        "line - row_number() OVER (PARTITION BY file_index ORDER BY line) AS good_before FROM ("
-        f"SELECT CASE s.file_path {index} END AS file_index, e.line, e.column_name, "
-        "e.error_type, e.csv_line FROM reject_errors AS e JOIN reject_scans AS s "
-        "USING (scan_id, file_id) "
-        "QUALIFY row_number() OVER (PARTITION BY s.file_path, e.line ORDER BY e.column_idx) = 1)"
-    )
-    (count,) = con.execute("SELECT count(*) FROM skipped").fetchone() or (0,)
-    return int(count)
-
-
-def _split_rejects(
-    con: duckdb.DuckDBPyConnection, per_file: list[CsvSource], staged: _Staged, ingest_id: str
-) -> tuple[int, pa.Table]:
-    """Rows read (staged plus skipped) and the rejects: failed checks and unsplittable lines."""
-    source = per_file[0]
-    (rows_read,) = con.execute(
-        "SELECT (SELECT count(*) FROM staged) + (SELECT count(*) FROM skipped)"
-    ).fetchone() or (0,)
-    head = f"SELECT {sql_string(ingest_id)} AS ingest_id, {sql_string(source.name)} AS source, "
-    parts = [
-        head + f"{staged.file_sql('s')} AS source_file, {staged.line_sql('s')} AS source_line, "
-        f'{_checked_column(per_file, i)} AS "column", _value_{i} AS value, '
-        f"{sql_string(check.reason)} AS reason FROM staged AS s WHERE _bad_{i}"
-        for i, check in enumerate(source.checks)
-    ]
-    if staged.has_skipped:
-        files = " ".join(f"WHEN {i} THEN {sql_string(str(p))}" for i, p in enumerate(staged.paths))
-        parts.append(
-            head + f"CASE file_index {files} END AS source_file, line AS source_line, "
-            "coalesce(column_name, '(line)') AS \"column\", left(csv_line, 200) AS value, "
-            "'malformed line: ' || lower(error_type) || "
-            "' (the line does not split into the header''s columns)' AS reason FROM skipped"
-        )
-    schema = table_spec("rejects").schema
-    if not parts:
-        return int(rows_read), schema.empty_table()
-    rejects = con.execute(" UNION ALL ".join(parts) + " ORDER BY source_file, source_line")
-    return int(rows_read), rejects.to_arrow_table().cast(schema)
-
-
-def _checked_column(per_file: list[CsvSource], i: int) -> str:
-    """SQL for the raw column check ``i`` names: a mapping's may differ from file to file."""
-    names = [source.checks[i].column for source in per_file]
-    if len(set(names)) == 1:
-        return sql_string(names[0])
-    whens = " ".join(f"WHEN {k} THEN {sql_string(n)}" for k, n in enumerate(names))
-    return f"CASE s._file_index {whens} END"
-
-
 def _canonical_rows(
-    con: duckdb.DuckDBPyConnection, source: CsvSource, staged: _Staged, ingest_id: str
+    con: duckdb.DuckDBPyConnection, source: CsvSource, staged: Staged, ingest_id: str
 ) -> pa.RecordBatchReader:
     """The good rows as canonical records, identity columns first, streamed in batches.
 
     A row's ordinal among identical good rows (or, with a natural id, whether it is the last
     occurrence: later lines of an export supersede earlier ones) comes from a narrow window over
     ``(rowid, key)`` only, put back beside the wide rows with a POSITIONAL JOIN, so that the wide
-    rows are never sorted. ``rowid`` order is (file, line) order (see :class:`_Staged`).
+    rows are never sorted. ``rowid`` order is (file, line) order (see :class:`Staged`).
     """
     good = " AND ".join(f"NOT _bad_{i}" for i in range(len(source.checks))) or "true"
     if source.natural_id:
@@ -441,8 +311,8 @@ def _canonical_rows(
     ]
     filters = " AND ".join(f"NOT s._bad_{i}" for i in range(len(source.checks))) or "true"
     query = (
-        f"SELECT {', '.join(columns)} FROM staged AS s POSITIONAL JOIN ({ordinals}) AS o "
-        f"WHERE {filters} AND {keep}"
+        f"SELECT {', '.join(columns)} FROM {staged.table_sql('s')} "
+        f"POSITIONAL JOIN ({ordinals}) AS o WHERE {filters} AND {keep}"
     )
     return _prefetched(con.execute(query).to_arrow_reader(batch_size=BATCH_ROWS))
 

@@ -1,0 +1,252 @@
+"""Reading an import's files into the ``staged`` temp table, each row numbered by its line.
+
+Every file is read by DuckDB as text, projected onto the canonical columns with the adapter's
+SQL and checked; lines DuckDB cannot split into the header's columns go to ``skipped``. A row's
+``source_line`` is its line in the file as given (line 1 is the header, empty lines count, as in
+an editor): :mod:`beatwise.ingest.csv_lines` makes a file whose line ends or empty lines DuckDB
+would refuse or miscount into a copy that DuckDB numbers like the original.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from beatwise.datamodel import table_spec
+from beatwise.ingest.csv_lines import CsvFile
+from beatwise.ingest.errors import BadInputError
+from beatwise.ingest.sources.base import CsvSource, sql_string
+
+_LINE_ENDS = "chr(13) || chr(10)"
+
+
+def read_csv_sql(file: CsvFile) -> str:
+    """Read every column as text; rows DuckDB cannot split into the header's columns are set
+    aside in ``reject_errors`` (with their line) instead of failing the whole import. Marker
+    lines carried into a quoted value (an empty line inside it) are taken out again."""
+    reader = (
+        f"read_csv({sql_string(str(file.read_path))}, header = true, all_varchar = true, "
+        "store_rejects = true)"
+    )
+    if file.marker is None:
+        return reader
+    return f"(SELECT replace(COLUMNS(*), {sql_string(file.marker)}, '') FROM {reader})"
+
+
+@dataclass(frozen=True)
+class Staged:
+    """Where each file's rows sit in the ``staged`` temp table, and their lines.
+
+    The files are inserted one after the other and DuckDB keeps insertion order (the default
+    ``preserve_insertion_order``), so a row's ``rowid`` orders it by (file, line) and, when no
+    line was skipped, its line is ``rowid - first_rowid + 2`` (line 1 is the header). Nothing
+    per-row but the file's index is stored for this: the file name and the line are computed
+    when a query needs them.
+
+    Lines DuckDB could not split into the header's columns are not in ``staged`` but in the
+    ``skipped`` temp table (with the marker lines standing for empty lines, flagged ``blank``).
+    When there are any (``has_skipped``), the lines of the staged rows are in the narrow
+    ``staged_lines`` table instead, in ``rowid`` order, joined to ``staged`` positionally
+    (:meth:`table_sql`). Lines are DuckDB's, in the file it read; a file's ``first_line - 1``
+    (empty lines dropped before its header) is added last. (A quoted field spanning several
+    lines counts as one line.)
+    """
+
+    files: tuple[CsvFile, ...]
+    first_rowids: tuple[int, ...]
+    has_skipped: bool = False
+
+    def table_sql(self, rows: str) -> str:
+        """SQL for ``staged`` aliased ``rows``, with what :meth:`line_sql` needs."""
+        if not self.has_skipped:
+            return f"staged AS {rows}"
+        return f"staged AS {rows} POSITIONAL JOIN staged_lines AS {rows}_lines"
+
+    def file_sql(self, rows: str) -> str:
+        """SQL for the source file's name of a row of ``staged`` aliased ``rows``."""
+        return self.name_sql(f"{rows}._file_index")
+
+    def name_sql(self, file_index: str) -> str:
+        """SQL for the name of the file (as given) whose index is ``file_index``."""
+        return self._per_file(file_index, [str(f.path) for f in self.files])
+
+    def line_sql(self, rows: str) -> str:
+        """SQL for the source line (BIGINT) of a row of :meth:`table_sql` aliased ``rows``."""
+        if self.has_skipped:
+            line = f"{rows}_lines._line"
+        else:
+            starts = [2 - first for first in self.first_rowids]
+            line = f"({rows}.rowid + CASE {rows}._file_index {_whens(starts)} END)"
+        return self.shifted(line, f"{rows}._file_index")
+
+    def shifted(self, line: str, file_index: str) -> str:
+        """SQL for ``line``, a line number in the file DuckDB read, as one in the file given."""
+        if all(f.first_line == 1 for f in self.files):
+            return line
+        shifts = [f.first_line - 1 for f in self.files]
+        return f"({line} + CASE {file_index} {_whens(shifts)} END)"
+
+    def unmarked(self, text: str, file_index: str) -> str:
+        """SQL for raw ``text`` from a file, less the marker lines an empty line became."""
+        markers = [f.marker for f in self.files]
+        if not any(markers):
+            return text
+        marker = self._per_file(file_index, [m or "" for m in markers])
+        return f"replace({text}, {marker}, '')"
+
+    def _per_file(self, file_index: str, texts: list[str]) -> str:
+        """SQL for ``texts[file_index]``."""
+        return f"CASE {file_index} {_whens([sql_string(t) for t in texts])} END"
+
+
+def _whens(values: list[int] | list[str]) -> str:
+    return " ".join(f"WHEN {i} THEN {v}" for i, v in enumerate(values))
+
+
+def _file_rows(source: CsvSource, file: CsvFile, index: int) -> str:
+    """The query projecting one file's raw rows onto canonical columns, identity and checks."""
+    shown = "".join(f', "{c.column}" AS _value_{i}' for i, c in enumerate(source.checks))
+    content = ", ".join(f'"{c}"' for c in source.content_columns)
+    identity = (
+        f"{source.natural_id} AS _natural_id"
+        if source.natural_id
+        else f"md5(concat_ws('|', {content})) AS _content"
+    )
+    if source.agency_sql:
+        identity += f", {source.agency_sql} AS _agency"
+    projected = (
+        f"SELECT {source.projection}, {index} AS _file_index, {identity}{shown} "
+        f"FROM {read_csv_sql(file)}"
+    )
+    flags = "".join(
+        f", coalesce({c.bad_when}, true) AS _bad_{i}" for i, c in enumerate(source.checks)
+    )
+    flagged = f"SELECT *{flags} FROM ({projected})"
+    if not source.checks:
+        return flagged
+    # Keep a checked column's raw value only where the check failed: the rejects need it, and
+    # storing it for every good row would only cost memory and time.
+    kept = ", ".join(
+        f"CASE WHEN _bad_{i} THEN _value_{i} END AS _value_{i}" for i in range(len(source.checks))
+    )
+    return f"SELECT * REPLACE ({kept}) FROM ({flagged})"
+
+
+def stage_rows(
+    con: duckdb.DuckDBPyConnection, sources: list[CsvSource], files: list[CsvFile]
+) -> Staged:
+    """Read, project and check every file into the ``staged`` temp table, in file order."""
+    try:
+        for index, (source, file) in enumerate(zip(sources, files, strict=True)):
+            rows = _file_rows(source, file, index)
+            into = "CREATE TEMP TABLE staged AS " if index == 0 else "INSERT INTO staged BY NAME "
+            con.execute(into + rows)
+        found = dict(
+            con.execute("SELECT _file_index, min(rowid) FROM staged GROUP BY ALL").fetchall()
+        )
+        skipped = _collect_skipped(con, files)
+        if skipped:
+            _number_lines(con)
+    except duckdb.Error as exc:
+        raise BadInputError(
+            ", ".join(str(f.path) for f in files),
+            f"could not be read ({exc})",
+            "repair the line the message names and re-run; nothing was written",
+        ) from None
+    first = tuple(int(found.get(i, 0)) for i in range(len(files)))
+    return Staged(tuple(files), first, has_skipped=skipped > 0)
+
+
+def _collect_skipped(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> int:
+    """Gather the lines DuckDB set aside (one per line, first error) into ``skipped``; the
+    marker lines that stand for empty lines are flagged ``blank``."""
+    index = " ".join(f"WHEN {sql_string(str(f.read_path))} THEN {i}" for i, f in enumerate(files))
+    markers = " ".join(
+        f"WHEN {i} THEN {sql_string(f.marker)}" for i, f in enumerate(files) if f.marker
+    )
+    blank = (
+        f"coalesce(trim(csv_line, {_LINE_ENDS}) = CASE file_index {markers} END, false)"
+        if markers
+        else "false"
+    )
+    con.execute(
+        f"CREATE TEMP TABLE skipped AS SELECT *, {blank} AS blank FROM ("
+        f"SELECT CASE s.file_path {index} END AS file_index, e.line::BIGINT AS line, "
+        "e.column_name, e.error_type, e.csv_line FROM reject_errors AS e JOIN reject_scans AS s "
+        "USING (scan_id, file_id) "
+        "QUALIFY row_number() OVER (PARTITION BY s.file_path, e.line ORDER BY e.column_idx) = 1)"
+    )
+    (count,) = con.execute("SELECT count(*) FROM skipped").fetchone() or (0,)
+    return int(count)
+
+
+def _number_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the line of every staged row, in ``rowid`` order, into ``staged_lines``.
+
+    Skipped line ``i`` (1-based within its file) at line ``r`` follows ``r - i - 1`` staged
+    rows, so the staged rows fall into runs of consecutive lines between skipped lines: staged
+    row ``k`` (0-based within its file) with ``c`` skipped lines before it is at line
+    ``k + 2 + c``. The runs are few (one more than the distinct skipped positions) and each is
+    unnested as a ``range``, in order, so nothing is sorted or joined per row, and each file
+    gets exactly as many lines as it has staged rows.
+    """
+    con.execute(
+        "CREATE TEMP TABLE staged_lines AS "
+        "WITH sizes AS (SELECT _file_index AS file_index, count(*) AS size FROM staged "
+        "GROUP BY ALL), "
+        "steps AS (SELECT file_index, 0 AS k, 0 AS c FROM sizes UNION ALL "
+        "SELECT file_index, line - row_number() OVER w - 1 AS k, row_number() OVER w AS c "
+        "FROM skipped WINDOW w AS (PARTITION BY file_index ORDER BY line)), "
+        "runs AS (SELECT file_index, k AS first, least(coalesce(lead(k) OVER "
+        "(PARTITION BY file_index ORDER BY k, c), size), size) AS stop, c "
+        "FROM steps JOIN sizes USING (file_index)) "
+        "SELECT unnest(range(first + 2 + c, stop + 2 + c)) AS _line FROM "
+        "(SELECT * FROM runs WHERE stop > first ORDER BY file_index, first, c)"
+    )
+
+
+def split_rejects(
+    con: duckdb.DuckDBPyConnection, per_file: list[CsvSource], staged: Staged, ingest_id: str
+) -> tuple[int, pa.Table]:
+    """Rows read (staged plus skipped) and the rejects: failed checks and unsplittable lines.
+
+    A marker line (an empty line in the file) is neither read nor rejected.
+    """
+    source = per_file[0]
+    (rows_read,) = con.execute(
+        "SELECT (SELECT count(*) FROM staged) + (SELECT count(*) FROM skipped WHERE NOT blank)"
+    ).fetchone() or (0,)
+    head = f"SELECT {sql_string(ingest_id)} AS ingest_id, {sql_string(source.name)} AS source, "
+    parts = [
+        head + f"{staged.file_sql('s')} AS source_file, {staged.line_sql('s')} AS source_line, "
+        f'{_checked_column(per_file, i)} AS "column", _value_{i} AS value, '
+        f"{sql_string(check.reason)} AS reason FROM {staged.table_sql('s')} WHERE s._bad_{i}"
+        for i, check in enumerate(source.checks)
+    ]
+    if staged.has_skipped:
+        parts.append(
+            head + f"{staged.name_sql('file_index')} AS source_file, "
+            f"{staged.shifted('line', 'file_index')} AS source_line, "
+            "coalesce(column_name, '(line)') AS \"column\", "
+            # DuckDB's csv_line may start with the line end before it (\r\n files).
+            f"left(trim({staged.unmarked('csv_line', 'file_index')}, {_LINE_ENDS}), 200) AS value, "
+            "'malformed line: ' || lower(error_type) || "
+            "' (the line does not split into the header''s columns)' AS reason "
+            "FROM skipped WHERE NOT blank"
+        )
+    schema = table_spec("rejects").schema
+    if not parts:
+        return int(rows_read), schema.empty_table()
+    rejects = con.execute(" UNION ALL ".join(parts) + " ORDER BY source_file, source_line")
+    return int(rows_read), rejects.to_arrow_table().cast(schema)
+
+
+def _checked_column(per_file: list[CsvSource], i: int) -> str:
+    """SQL for the raw column check ``i`` names: a mapping's may differ from file to file."""
+    names = [source.checks[i].column for source in per_file]
+    if len(set(names)) == 1:
+        return sql_string(names[0])
+    whens = " ".join(f"WHEN {k} THEN {sql_string(n)}" for k, n in enumerate(names))
+    return f"CASE s._file_index {whens} END"
