@@ -15,17 +15,17 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 B ?=
 
-.PHONY: help run test bench lint typecheck install uv npm chromium java postgres clean
+.PHONY: help run test bench lint typecheck install uv npm chromium java postgres weasyprint poppler clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-run: install npm  ## install, load the demo city (first run only), serve the app
+run: install npm weasyprint  ## install, load the demo city (first run only), serve the app
 	$(BIN)/beatwise db upgrade
 	$(BIN)/beatwise demo
 	$(BIN)/beatwise serve --host $(HOST) --port $(PORT)
 
-test: install npm chromium java postgres  ## install the test needs, then lint, type-check and test
+test: install npm chromium java postgres weasyprint poppler  ## install the test needs, then lint, type-check and test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -57,6 +57,15 @@ node_modules/.package-lock.json: package-lock.json
 
 chromium:  ## Debian's chromium for the browser tests (never a downloaded browser)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+weasyprint:  ## Debian's Pango, HarfBuzz subsetting and DejaVu fonts, which WeasyPrint (PDF) loads
+	@ls /usr/lib/*/libpangoft2-1.0.so.0 /usr/lib/*/libharfbuzz-subset.so.0 \
+		/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1 \
+		|| { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+			libharfbuzz-subset0 fonts-dejavu-core; }
+
+poppler:  ## pdfinfo, pdftotext and pdftoppm, which the PDF report tests read pages with
+	@command -v pdftoppm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq poppler-utils; }
 
 java:  ## a Java runtime for the PySpark engine tests
 	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
