@@ -175,3 +175,44 @@ def test_nypd_history_shows_as_published(settings: Settings) -> None:
     assert shown[("75", "TOTAL", 2000)] > 0
     with open_engine("duckdb", warehouse) as engine, pytest.raises(NoDataError, match="no agency"):
         compstat_report(engine, options, agency="Chicago Police Department")
+
+
+def test_the_report_lists_follow_up_items(
+    settings: Settings, tiny_city_csv: Path, tmp_path: Path
+) -> None:
+    ingest_files(Warehouse(settings.warehouse_dir), get_source("toronto-mci"), [tiny_city_csv])
+    runner = CliRunner()
+    common = ["--agency", "Toronto Police Service", "--level", "neighbourhood"]
+    for geography, due in [("Elm Park", "2020-02-20"), ("Harbourview", "2020-03-20")]:
+        added = runner.invoke(
+            app,
+            [
+                "followup",
+                "add",
+                f"Patrol plan for {geography}",
+                *common,
+                "--geography",
+                geography,
+                "--owner",
+                "Unit commander",
+                "--due",
+                due,
+                "--raised",
+                "2020-02-10",
+            ],
+        )
+        assert added.exit_code == 0, added.output
+    args = ["compstat", "--as-of", "2020-03-01", "--level", "neighbourhood"]
+    payload = json.loads(runner.invoke(app, [*args, "--format", "json"]).output)
+    listed = {
+        (i["geography"], i["overdue"], i["days_overdue"]) for i in payload["followups"]["open"]
+    }
+    assert listed == {("Elm Park", True, 10), ("Harbourview", False, 0)}
+    week = tmp_path / "week.html"
+    page = runner.invoke(app, [*args, "--geography", "Elm Park", "--output", str(week)])
+    assert page.exit_code == 0, page.output
+    html = week.read_text()
+    assert "Patrol plan for Elm Park" in html and "overdue 10 d" in html
+    assert "Patrol plan for Harbourview" not in html  # another sheet's item
+    terminal = runner.invoke(app, [*args, "--geography", "Elm Park"])
+    assert "follow-up #1 (open, due 2020-02-20) overdue 10 d" in terminal.output

@@ -16,9 +16,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from beatwise.cli.context import console, errors, settings_from
+from beatwise.cli.context import app_session, console, errors, settings_from
 from beatwise.compstat.change import Change, format_pct
 from beatwise.compstat.cube import CITY, CubeCache, DataVersion, agencies
+from beatwise.compstat.followup import ReportFollowUps, ReportItem, items_for_report
 from beatwise.compstat.report import Report, SheetOptions
 from beatwise.compstat.rows import RowSet, extra_row, restrict, row_set
 from beatwise.compstat.sheets import NoDataError, choose_agency, compstat_report, last_week_end
@@ -112,7 +113,11 @@ def compstat(
         message = exc.args[0] if exc.args else str(exc)
         errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
-    _emit(report, cover, chosen_format, output)
+    with app_session(ctx) as session:
+        followups = items_for_report(
+            session, report.agency, report.level, report.geographies, report.calendar.as_of
+        )
+    _emit(report, cover, followups, chosen_format, output)
 
 
 def _format(fmt: Format | None, output: Path | None) -> Format | None:
@@ -161,14 +166,22 @@ def _rows(name: str | None, categories: list[str] | None) -> RowSet | None:
     return restrict(chosen, categories)
 
 
-def _emit(report: Report, cover: Report | None, fmt: Format | None, output: Path | None) -> None:
+def _emit(
+    report: Report,
+    cover: Report | None,
+    followups: ReportFollowUps,
+    fmt: Format | None,
+    output: Path | None,
+) -> None:
     if fmt is None:
         for geography in report.geographies:
             console.print(_sheet_table(report, geography))
+            for entry in followups.for_geography(geography).items:
+                console.print(_followup_line(entry))
         return
     from beatwise.reports.compstat import parse_format, render
 
-    payload = render(report, parse_format(fmt.value), cover=cover)
+    payload = render(report, parse_format(fmt.value), cover=cover, followups=followups)
     if output is None:
         if fmt in BINARY:
             errors.print(f"[bold red]error:[/] {fmt.value} is binary; pass --output FILE")
@@ -177,6 +190,16 @@ def _emit(report: Report, cover: Report | None, fmt: Format | None, output: Path
         return
     output.write_bytes(payload)
     console.print(f"wrote {output} ({len(payload):,} bytes)")
+
+
+def _followup_line(entry: ReportItem) -> str:
+    item = entry.item
+    late = f" [bold red]overdue {entry.days_overdue} d[/]" if entry.overdue else ""
+    outcome = f" → {item.outcome}" if item.outcome else ""
+    return (
+        f"  follow-up #{item.id} ({item.status.value}, due {item.due_on}){late}: "
+        f"{item.request} — {item.owner}{outcome}"
+    )
 
 
 def _sheet_table(report: Report, geography: str) -> Table:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from beatwise.config import EngineName, Settings
 from beatwise.ingest.errors import BadInputError
@@ -36,3 +39,23 @@ def fail_bad_input(exc: BadInputError) -> typer.Exit:
     """Print a refused input's message and return the exit (code 2) to raise."""
     errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
+
+
+@contextmanager
+def app_session(ctx: typer.Context) -> Iterator[Session]:
+    """One transaction on the migrated app database, committed when the block succeeds.
+
+    Migrations are applied first, as ``beatwise serve`` does, so a command never meets an old
+    schema.
+    """
+    from beatwise.appdb.migrate import upgrade
+    from beatwise.appdb.session import make_engine, session_factory
+
+    url = settings_from(ctx).database_url
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with session_factory(engine).begin() as session:
+            yield session
+    finally:
+        engine.dispose()

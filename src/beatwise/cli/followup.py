@@ -15,12 +15,9 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from beatwise.appdb.migrate import upgrade
 from beatwise.appdb.models import FollowUpStatus
-from beatwise.appdb.session import make_engine, session_factory
-from beatwise.cli.context import console, errors, settings_from
+from beatwise.cli.context import app_session, console, errors
 from beatwise.compstat.followup import FollowUp, FollowUpError, add_item, list_items, update_status
 
 app = typer.Typer(
@@ -52,7 +49,7 @@ def add_command(
     with _refusing_bad_input():
         raised_on = _date(raised, "--raised") if raised else date.today()
         due_on = _date(due, "--due")
-        with _session(ctx) as session:
+        with app_session(ctx) as session:
             item = add_item(
                 session,
                 agency=agency,
@@ -86,7 +83,7 @@ def list_command(
     """List an agency's action items, earliest due first."""
     with _refusing_bad_input():
         before = _date(due_before, "--due-before") if due_before else None
-        with _session(ctx) as session:
+        with app_session(ctx) as session:
             items = list_items(
                 session,
                 agency,
@@ -119,22 +116,9 @@ def update_command(
     """Move an item to a new status; the change is kept in its history."""
     with _refusing_bad_input():
         day = _date(on, "--on") if on else None
-        with _session(ctx) as session:
+        with app_session(ctx) as session:
             item = update_status(session, item_id, status, outcome=outcome, note=note, on=day)
     console.print(f"follow-up item {item.id} is now {item.status.value}")
-
-
-@contextmanager
-def _session(ctx: typer.Context) -> Iterator[Session]:
-    """One transaction on the migrated app database, committed when the block succeeds."""
-    url = settings_from(ctx).database_url
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        with session_factory(engine).begin() as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 @contextmanager

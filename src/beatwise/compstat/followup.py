@@ -156,6 +156,10 @@ class ReportFollowUps:
         """Items closed in the report week, with their outcome."""
         return tuple(i for i in self.items if i.item.status in CLOSED)
 
+    def for_geography(self, geography: str) -> ReportFollowUps:
+        """The items of one geography's sheet."""
+        return replace(self, items=tuple(i for i in self.items if i.item.geography == geography))
+
     def as_json(self) -> dict[str, Any]:
         """``{"as_of", "closed_after", "open": [...], "closed": [...]}``."""
         return {

@@ -17,6 +17,7 @@ import json
 from datetime import UTC, datetime
 from typing import Literal, assert_never, get_args
 
+from beatwise.compstat.followup import ReportFollowUps
 from beatwise.compstat.report import Report
 
 Format = Literal["json", "csv", "xlsx", "html", "pdf"]
@@ -46,6 +47,7 @@ def render(
     *,
     cover: Report | None = None,
     generated: datetime | None = None,
+    followups: ReportFollowUps | None = None,
 ) -> bytes:
     """``report`` as the bytes of a ``fmt`` file.
 
@@ -61,11 +63,17 @@ def render(
         level has a cover with the list of commands only.
     generated
         The generation time printed in every sheet's footer (default: now).
+    followups
+        The follow-up items the report lists (``items_for_report``): under each sheet in HTML
+        and PDF, and as ``"followups"`` in JSON. CSV and XLSX carry the sheets only.
     """
     fmt = parse_format(fmt)  # a caller without type checks may pass any string
     when = generated or datetime.now(UTC)
     if fmt == "json":
-        return (json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n").encode()
+        payload = report.as_json()
+        if followups is not None:
+            payload["followups"] = followups.as_json()
+        return (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode()
     if fmt == "csv":
         from beatwise.reports.compstat.table import render_csv
 
@@ -77,9 +85,9 @@ def render(
     if fmt == "html":
         from beatwise.reports.compstat.html import document
 
-        return document(report, cover, when, paged=False).encode()
+        return document(report, cover, when, paged=False, followups=followups).encode()
     if fmt == "pdf":
         from beatwise.reports.compstat.pdf import render_pdf
 
-        return render_pdf(report, cover, when)
+        return render_pdf(report, cover, when, followups)
     assert_never(fmt)

@@ -15,6 +15,7 @@ from functools import cache
 import jinja2
 
 from beatwise.compstat.change import format_pct
+from beatwise.compstat.followup import ReportFollowUps
 from beatwise.compstat.report import Report, SheetRow
 from beatwise.reports.compstat.layout import (
     DOWN,
@@ -59,6 +60,7 @@ class SheetView:
     """Everything ``compstat/sheet.html`` shows for one geography."""
 
     anchor: str
+    geography: str
     title: str
     week_line: str
     caption: str
@@ -108,6 +110,7 @@ def sheet_view(report: Report, geography: str, footer: Notes, prefix: str = "she
     title = sheet_title(report, geography)
     return SheetView(
         anchor=anchor(prefix, geography),
+        geography=geography,
         title=title,
         week_line=week_line(report),
         caption=(
@@ -150,8 +153,16 @@ def environment() -> jinja2.Environment:
     )
 
 
-def document(report: Report, cover: Report | None, generated: datetime, *, paged: bool) -> str:
-    """The standalone page: cover (citywide sheet, list of commands) then every sheet.
+def document(
+    report: Report,
+    cover: Report | None,
+    generated: datetime,
+    *,
+    paged: bool,
+    followups: ReportFollowUps | None = None,
+) -> str:
+    """The standalone page: cover (citywide sheet, list of commands) then every sheet, each
+    followed by its follow-up items when ``followups`` is given.
 
     ``paged`` adds what only print shows (the page numbers of the list of commands).
     """
@@ -174,4 +185,5 @@ def document(report: Report, cover: Report | None, generated: datetime, *, paged
         sheets=[sheet_view(report, g, footer) for g in report.geographies],
         notes=footer,
         paged=paged,
+        followups=followups,
     )

@@ -12,12 +12,19 @@ from datetime import datetime
 
 import weasyprint  # type: ignore[import-untyped]
 
+from beatwise.compstat.followup import ReportFollowUps
 from beatwise.compstat.report import Report
 from beatwise.reports.compstat.html import document
 
 
-def render_pdf(report: Report, cover: Report | None, generated: datetime) -> bytes:
-    """The PDF bytes of ``report`` (cover with the citywide sheet, then one page per geography)."""
-    page = document(report, cover, generated, paged=True)
+def render_pdf(
+    report: Report,
+    cover: Report | None,
+    generated: datetime,
+    followups: ReportFollowUps | None = None,
+) -> bytes:
+    """The PDF bytes of ``report`` (cover with the citywide sheet, then one page per geography,
+    each with its follow-up items when ``followups`` is given)."""
+    page = document(report, cover, generated, paged=True, followups=followups)
     pdf: bytes = weasyprint.HTML(string=page).write_pdf()
     return pdf
