@@ -11,10 +11,13 @@ caches and memory do not leak into the next and the child's peak resident memory
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -87,6 +90,7 @@ def _child(work: Work, args: tuple[Any, ...]) -> tuple[dict[str, Any], int]:
 
 def _once(work: Work, args: tuple[Any, ...]) -> tuple[float, int, dict[str, Any]]:
     """One run of ``work(*args)`` in a fresh spawned process: seconds, peak RSS, facts."""
+    _sample_load()
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         extra, rss = pool.submit(_child, work, args).result()
     return float(extra.pop("seconds")), rss, extra
@@ -97,7 +101,7 @@ def measure(work: Work, *args: Any, repeat: int = 3) -> Timing:
 
     ``work`` must be a module-level function returning a dict with ``seconds`` (the wall time of
     the measured part only, excluding imports and setup) and any other facts to keep; the facts
-    of the last repetition are returned in ``Timing.extra``.
+    of the fastest repetition (the one reported) are returned in ``Timing.extra``.
     """
     (timing,) = measure_interleaved([(work, args)], repeat=repeat)
     return timing
@@ -116,7 +120,9 @@ def measure_interleaved(
     extras: list[dict[str, Any]] = [{} for _ in works]
     for _ in range(repeat):
         for i, (work, args) in enumerate(works):
-            took, rss, extras[i] = _once(work, args)
+            took, rss, extra = _once(work, args)
+            if not seconds[i] or took < min(seconds[i]):
+                extras[i] = extra
             seconds[i].append(took)
             peaks[i] = max(peaks[i], rss)
     return [Timing(tuple(s), p, e) for s, p, e in zip(seconds, peaks, extras, strict=True)]
@@ -160,13 +166,44 @@ def _version(package: str) -> str:
         return "absent"
 
 
+def _os_name() -> str:
+    """The distribution's name (``/etc/os-release``), else the kernel's."""
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                return line.split("=", 1)[1].strip('"') + f", {platform.system()}"
+    except OSError:
+        pass
+    return platform.system()
+
+
+def _git(*args: str) -> str:
+    try:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return done.stdout.decode().strip()
+
+
+def code_line() -> str:
+    """Which Beatwise code was measured: the commit, and whether ``src/`` had uncommitted edits
+    (the working tree is shared; figures of uncommitted code are not reproducible)."""
+    spec = importlib.util.find_spec("beatwise")
+    src = Path(spec.origin).resolve().parents[1] if spec and spec.origin else None
+    head = _git("rev-parse", "--short", "HEAD") or "unknown"
+    if src == ROOT / "src":
+        dirty = _git("status", "--porcelain", "--", "src")
+        return f"src/ at commit {head}" + (", with uncommitted changes" if dirty else "")
+    return f"beatwise imported from {src} (the repository is at commit {head})"
+
+
 def machine_line() -> str:
-    """Cores, memory, CPU model, OS and the versions that matter, on one line."""
+    """Cores, memory, CPU model, OS, the versions that matter and the code, on one line."""
     gib = _memory_bytes() / 2**30
     versions = ", ".join(f"{name} {_version(name)}" for name in VERSIONED)
     return (
-        f"{os.cpu_count()} cores, {gib:.0f} GiB, {_cpu_model()}, {platform.system()} "
-        f"{platform.release()}; Python {sys.version.split()[0]}, {versions}"
+        f"{os.cpu_count()} cores, {gib:.0f} GiB, {_cpu_model()}, {_os_name()} "
+        f"{platform.release()}; Python {sys.version.split()[0]}, {versions}; {code_line()}"
     )
 
 
@@ -214,13 +251,29 @@ def print_table(results: Sequence[Result], console: Console | None = None) -> No
     out.print(f"{machine_line()}; {load_line()}")
 
 
+_LOADS: list[float] = []
+"""The 1-minute load average sampled before each measured run of this process."""
+
+
+def _sample_load() -> None:
+    with contextlib.suppress(OSError):
+        _LOADS.append(os.getloadavg()[0])
+
+
 def load_line() -> str:
-    """The machine's load averages (1, 5, 15 min): other work sharing the cores skews figures."""
+    """The machine's load averages (1, 5, 15 min) now, the 1-minute load before the first
+    measured run and the highest seen before any: other work sharing the cores skews figures
+    (the benchmark's own runs add up to about 2 on 2 cores)."""
     try:
         one, five, fifteen = os.getloadavg()
     except OSError:
         return "load average unknown"
-    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
+    during = (
+        f"; 1-min load before the first run {_LOADS[0]:.1f}, highest before a run {max(_LOADS):.1f}"
+        if _LOADS
+        else ""
+    )
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min){during}"
 
 
 def markdown_section(results: Sequence[Result], when: datetime | None = None) -> str:
