@@ -20,7 +20,7 @@ from beatwise.config import Settings, get_settings
 from beatwise.warehouse import Warehouse
 from beatwise.web.deps import WebContext, context_of
 from beatwise.web.errors import install_error_handlers
-from beatwise.web.routers import datasets, docs, health, home
+from beatwise.web.routers import compstat, compstat_api, datasets, docs, health, home
 from beatwise.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None, *, vendor_dir: Path | None = No
     )
     app.state.beatwise = WebContext(settings, make_templates(), vendor_dir)
     install_error_handlers(app)
-    for module in (home, datasets, health, docs):
+    for module in (home, datasets, health, docs, compstat, compstat_api):
         app.include_router(module.router)
     mount_static(app, vendor_dir)
     return app

@@ -16,7 +16,11 @@ import beatwise
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
-NAVIGATION: tuple[tuple[str, str], ...] = (("Home", "/"), ("API", "/api/v1/docs"))
+NAVIGATION: tuple[tuple[str, str], ...] = (
+    ("Home", "/"),
+    ("CompStat", "/compstat"),
+    ("API", "/api/v1/docs"),
+)
 """``(label, path)`` of the navigation bar's links, in order."""
 
 
