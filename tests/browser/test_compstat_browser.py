@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from beatwise.config import Settings
+from beatwise.ingest.boundaries import load_boundaries
 from beatwise.ingest.pipeline import ingest_files
 from beatwise.ingest.sources import get_source
 from beatwise.testing.city import write_tiny_city
@@ -26,11 +27,18 @@ pytestmark = pytest.mark.browser
 PAGE = "/compstat?as_of=2020-03-01"
 
 
+ZONES = Path(__file__).resolve().parents[1] / "fixtures" / "boundaries"
+ZONES = ZONES / "tiny_city_neighbourhoods.geojson"
+
+
 @pytest.fixture
 def city_url(settings: Settings, tmp_path: Path) -> Iterator[str]:
-    """Base URL of a server over 3,000 tiny-city incidents (2019 and 2020)."""
+    """Base URL of a server over 3,000 tiny-city incidents (2019 and 2020) and a boundary
+    layer ``zone`` of three areas."""
+    warehouse = Warehouse(settings.warehouse_dir)
+    load_boundaries(warehouse, ZONES, layer="zone", id_field="code", name_field="label")
     csv_path = write_tiny_city(tmp_path / "city.csv", 3000, seed=11)
-    ingest_files(Warehouse(settings.warehouse_dir), get_source("toronto-mci"), [csv_path])
+    ingest_files(warehouse, get_source("toronto-mci"), [csv_path])
     yield from serve_in_thread(settings)
 
 
@@ -39,9 +47,24 @@ def sheet_title(page: Any) -> str:
     return title
 
 
+def wait_for_drawings(page: Any) -> None:
+    """Until both charts are drawn as SVG and the map has drawn its canvas."""
+    for ready in ("#trend-chart[data-ready] svg", "#heatmap-chart[data-ready] svg"):
+        page.wait_for_selector(ready)
+    page.wait_for_selector("#incident-map[data-ready] canvas.maplibregl-canvas")
+
+
 def test_page_loads_clean_and_accessible(browser: Any, city_url: str) -> None:
     page, console = open_page(browser, city_url + PAGE)
     try:
+        wait_for_drawings(page)
+        bars = "#trend-chart svg .mark-rect.role-mark path"
+        assert page.locator(bars).count() > 50  # the weeks since the data start
+        cells = "#heatmap-chart svg .mark-rect.role-mark path"
+        assert page.locator(cells).count() == 7 * 24
+        canvas = page.locator("#incident-map canvas")
+        box = canvas.bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 200
         assert page.get_by_role("heading", level=1).inner_text() == "CompStat"
         assert sheet_title(page) == "CompStat — Toronto Police Service — Citywide"
         week = page.locator(".compstat-sheet .week-line").inner_text()
@@ -74,6 +97,8 @@ def test_level_picker_swaps_the_sheet_without_reloading(browser: Any, city_url: 
         page.wait_for_function("() => !document.querySelector('.htmx-request')")
         assert sheet_title(page).endswith("Neighbourhood Harbourview")
         assert page.evaluate("() => window.notReloaded") is True
+        wait_for_drawings(page)  # drawn again in the swapped view, the old map removed
+        assert page.locator("canvas.maplibregl-canvas").count() == 1
         assert axe_violations(page) == []
         assert console.errors == []
     finally:

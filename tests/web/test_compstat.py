@@ -141,7 +141,7 @@ def test_pickers_work_as_a_plain_get_form_and_as_htmx(web: TestClient) -> None:
     assert (form.attrs["method"], form.attrs["action"]) == ("get", "/compstat")
     assert (form.attrs["hx-get"], form.attrs["hx-target"]) == ("/compstat", "#compstat-view")
     names = {e.attrs["name"] for tag in ("input", "select") for e in form.iter(tag)}
-    assert names == {"agency", "as_of", "level", "geography"}
+    assert names == {"agency", "as_of", "level", "geography", "row", "period"}
     geography = next(s for s in form.iter("select") if s.attrs["name"] == "geography")
     assert [o.attrs["value"] for o in geography.iter("option")] == NEIGHBOURHOODS
     fragment = web.get(f"/compstat?as_of={AS_OF}&level=city", headers={"HX-Request": "true"})

@@ -21,6 +21,7 @@ from beatwise.reports.compstat import FORMATS
 from beatwise.reports.compstat.html import SheetView, sheet_view
 from beatwise.reports.compstat.layout import notes, place_name, week_line
 from beatwise.warehouse.engines.base import Engine
+from beatwise.web.compstat.around import Around, around
 from beatwise.web.compstat.followups import Feedback, FollowUpBlock, followup_block
 from beatwise.web.compstat.resolve import Asked, Chosen, choose, default_geography, report_for
 from beatwise.web.deps import Cubes
@@ -52,17 +53,6 @@ class Pickers:
     geographies: tuple[tuple[str, str], ...]
     """``(id, label)`` of the chosen level's geographies."""
 
-    def query(self, **changes: str) -> str:
-        """The page's query string for these choices, with ``changes`` applied."""
-        values = {
-            "agency": self.agency,
-            "as_of": self.as_of.isoformat(),
-            "level": self.level,
-            "geography": self.geography,
-        }
-        values.update(changes)
-        return urlencode(values)
-
 
 @dataclass(frozen=True)
 class Download:
@@ -83,11 +73,14 @@ class CompStatPage:
     week_line: str
     sheet: SheetView
     data_version: str
-    method_url: str
     downloads: tuple[Download, ...]
     level_downloads: tuple[Download, ...]
     """The whole level's sheets (empty at the city level, where it is the same report)."""
     followups: FollowUpBlock
+    around: Around
+    """The trend, drill-down and map of the chosen row and period."""
+    methods: tuple[tuple[str, str], ...]
+    """``(label, url)`` of the method pages behind the figures."""
     versions: dict[str, int | None]
     """Table name → Delta version the figures come from (for the audit log)."""
 
@@ -151,12 +144,21 @@ def compstat_page(
         week_line=week_line(report),
         sheet=sheet_view(report, geography, footer),
         data_version=footer.data_version,
-        method_url=f"{PAGE}/methods/compstat",
         downloads=downloads(chosen, report.level, geography),
         level_downloads=() if report.level == CITY else downloads(chosen, report.level, None),
         followups=followup_block(session, place, chosen.as_of, report.row_set, feedback),
+        around=around(engine, cubes, chosen, report, (geography, asked.row, asked.period)),
+        methods=(
+            ("The sheet: percent change and the Poisson change score Z", method_url("compstat")),
+            ("Trend band and drill-down", method_url("compstat-trend")),
+        ),
         versions=report.data_version,
     )
+
+
+def method_url(name: str) -> str:
+    """Where the page serves method page ``name`` (see :data:`METHOD_PAGES`)."""
+    return f"{PAGE}/methods/{name}"
 
 
 def page_url(asked: Asked, fragment: str = "") -> str:
@@ -166,6 +168,8 @@ def page_url(asked: Asked, fragment: str = "") -> str:
         "as_of": asked.as_of.isoformat() if asked.as_of else None,
         "level": asked.level,
         "geography": asked.geography,
+        "row": asked.row,
+        "period": asked.period,
     }
     query = urlencode({k: v for k, v in values.items() if v is not None})
     return f"{PAGE}?{query}{fragment}"

@@ -47,6 +47,10 @@ class Asked:
     level: str = CITY
     geography: str | None = None
     agency: str | None = None
+    row: str | None = None
+    """The row the trend and drill-down follow (a category slug, or ``total``)."""
+    period: str | None = None
+    """The drill-down's window: ``wtd``, ``d28`` or ``ytd``."""
 
 
 @dataclass(frozen=True)

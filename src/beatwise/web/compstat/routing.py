@@ -101,8 +101,16 @@ class PageRoute(APIRoute):
         return answer
 
 
+SCRIPT_PACKAGES = ("htmx.org", "vega", "vega-lite", "vega-embed", "maplibre-gl")
+"""The npm packages the page's scripts load; without them the page is served without scripts."""
+
+
 def page_globals(request: Request) -> dict[str, object]:
-    """What every CompStat page template needs besides its view: the nav and the scripts."""
+    """What every CompStat page template needs besides its view: the nav and the scripts.
+
+    Without the front-end packages (an installed wheel, no ``npm ci``) the page still works:
+    the pickers and forms are plain HTML forms; only the charts and the map are missing.
+    """
     vendor = get_context(request).vendor_dir
-    scripts = vendor is not None and (vendor / "htmx.org").is_dir()
+    scripts = vendor is not None and all((vendor / name).is_dir() for name in SCRIPT_PACKAGES)
     return {"active": "/compstat", "scripts": scripts, "fragment": False}

@@ -30,13 +30,18 @@ router = APIRouter(
 
 
 def asked_on_page(
+    *,
     as_of: Annotated[date | None, Query(description="Report date (default: last Sunday).")] = None,
     level: Annotated[str, Query(description="Geography level.")] = CITY,
     geography: Annotated[str | None, Query(description="Geography id at that level.")] = None,
     agency: Annotated[str | None, Query(description="Agency, when several are loaded.")] = None,
+    row: Annotated[str | None, Query(description="Row the trend follows.")] = None,
+    period: Annotated[str | None, Query(description="Drill-down period.")] = None,
 ) -> Asked:
     """The page's query parameters (the pickers); empty ones count as not given."""
-    return Asked(as_of, level or CITY, geography or None, agency or None)
+    return Asked(
+        as_of, level or CITY, geography or None, agency or None, row or None, period or None
+    )
 
 
 def is_htmx(request: Request) -> bool:
@@ -58,7 +63,13 @@ def compstat(
         request,
         "compstat.view",
         audit_target(picked.agency, picked.level, picked.geography),
-        {"as_of": picked.as_of.isoformat(), "format": "html", "data_version": page.versions},
+        {
+            "as_of": picked.as_of.isoformat(),
+            "format": "html",
+            "row": page.around.row,
+            "period": page.around.period,
+            "data_version": page.versions,
+        },
     )
     fragment = is_htmx(request)
     name = "compstat/view.html" if fragment else "compstat/page.html"

@@ -17,12 +17,14 @@ from fastapi.responses import JSONResponse, Response
 
 from beatwise.compstat.cube import CITY
 from beatwise.compstat.report import Report
+from beatwise.compstat.selection import Selection
 from beatwise.reports.compstat import MEDIA_TYPES, Format, render
 from beatwise.web.audit import audit_target, record_access
 from beatwise.web.auth import staff_only
+from beatwise.web.compstat.around import drill_of, selection_of, trend_of
 from beatwise.web.compstat.followups import NewItem, StatusMove, item_exists, report_followups
-from beatwise.web.compstat.resolve import Asked, choose, city_cover, report_for
-from beatwise.web.compstat.routing import ApiRoute, NeedsDep, UnknownItemError
+from beatwise.web.compstat.resolve import Asked, Chosen, choose, city_cover, report_for
+from beatwise.web.compstat.routing import ApiRoute, Needs, NeedsDep, UnknownItemError
 from beatwise.web.deps import CubesDep, EngineDep, SessionDep
 from beatwise.web.schemas import ErrorOut
 
@@ -112,6 +114,66 @@ def compstat_report_api(
         media_type=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": disposition},
     )
+
+
+def row_and_period(
+    row: Annotated[
+        str | None, Query(description="Row: a category slug of the set, or 'total' (default).")
+    ] = None,
+    period: Annotated[
+        str | None, Query(description="Drill-down window: wtd, d28 (default) or ytd.")
+    ] = None,
+) -> tuple[str | None, str | None]:
+    """The trend's row and the drill-down's period."""
+    return row, period
+
+
+RowPeriodDep = Annotated[tuple[str | None, str | None], Depends(row_and_period)]
+
+
+@router.get("/trend")
+def trend_api(
+    request: Request, asked: AskedDep, use: NeedsDep, row_period: RowPeriodDep
+) -> dict[str, Any]:
+    """Weekly counts of one row at one geography over two years, with the expected band.
+
+    The 4-week moving average and the band (a 95% predictive interval from the same weeks of
+    up to 3 earlier years) are explained in docs/methods/compstat-trend.md.
+    """
+    chosen = choose(use.engine, use.cubes, asked, largest_by_default=False)
+    report = report_for(use.engine, use.cubes, chosen, asked.level, asked.geography)
+    selection = selection_of(report, asked.geography, row_period[0])
+    trend = trend_of(use.cubes, use.engine, chosen, selection)
+    audit_around(request, use, "compstat.trend", chosen, selection)
+    return trend.as_json()
+
+
+@router.get("/drilldown")
+def drilldown_api(
+    request: Request, asked: AskedDep, use: NeedsDep, row_period: RowPeriodDep
+) -> dict[str, Any]:
+    """Day-of-week × hour counts, premises, offence subtypes and the located incidents of one
+    row at one geography over one of the sheet's windows (the latest 1,000 points)."""
+    chosen = choose(use.engine, use.cubes, asked, largest_by_default=False)
+    report = report_for(use.engine, use.cubes, chosen, asked.level, asked.geography)
+    selection = selection_of(report, asked.geography, row_period[0])
+    drill = drill_of(use.engine, chosen, selection, row_period[1])
+    audit_around(request, use, "compstat.drilldown", chosen, selection)
+    return drill.as_json()
+
+
+def audit_around(
+    request: Request, use: Needs, action: str, chosen: Chosen, selection: Selection
+) -> None:
+    """The audit entry of a trend or drill-down read."""
+    target = audit_target(chosen.agency, selection.level, selection.geography)
+    detail: dict[str, object] = {
+        "as_of": chosen.as_of.isoformat(),
+        "format": "json",
+        "row": selection.label,
+        "data_version": chosen.version.as_json(),
+    }
+    record_access(use.session, request, action, target, detail)
 
 
 @router.get("/followup")
