@@ -9,7 +9,7 @@ No ``read_csv`` option (``new_line``, ``null_padding``, ``skip``...) changes eit
 So each file is scanned first, streaming and without a copy (C-speed searches over 4 MiB
 blocks), and only a file that needs it is copied into the scratch folder, streaming, with
 
-- ``\\r\\n`` turned into ``\\n`` when the file has both;
+- ``\\r\\n`` turned into ``\\n`` when the file has both (inside quoted values too);
 - each empty line replaced by a *marker line*: DuckDB reads it as a one-field record and
   rejects it under its own line number, so every line of the copy is a record DuckDB numbers,
   and the reader leaves the marker lines out of the counts and the rejects (and takes out of a
@@ -50,6 +50,10 @@ class CsvFile:
     """The line of ``path`` that is line 1 of ``read_path`` (empty lines before the header)."""
     marker: str | None = None
     """The text of the lines standing for empty lines in ``read_path``, if it has any."""
+    records: int | None = None
+    """Records DuckDB numbers in ``read_path`` (the header and the empty lines it does not skip
+    included) if no quoted value spans lines: fewer means some does (see
+    :mod:`beatwise.ingest.staging`). ``None`` for a file not scanned."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,10 @@ class Layout:
     """Some line ends with ``\\n`` alone."""
     empty_lines: bool
     """An empty line comes before a line with content (empty lines at the end shift nothing)."""
+    lines: int = 0
+    """Lines in the file (a last line without a line end counts)."""
+    content_lines: int = 0
+    """Lines up to the last one that is not empty (DuckDB skips empty lines at the end)."""
 
     @property
     def mixed(self) -> bool:
@@ -79,11 +87,13 @@ def prepare(path: Path, copy: Path) -> CsvFile:
         return CsvFile(path, path)
     layout = scan(path)
     if not (layout.mixed or layout.empty_lines):
-        return CsvFile(path, path)
+        return CsvFile(path, path, records=layout.content_lines)
     marker = f"\x1ebeatwise-empty-line-{uuid.uuid4().hex}" if layout.empty_lines else None
     with _open(path) as source, copy.open("wb") as out:
         dropped = _Copier(layout, None if marker is None else marker.encode()).run(source, out)
-    return CsvFile(path, copy, first_line=dropped + 1, marker=marker)
+    # In the copy every empty line is a marker line, those at the end included.
+    records = max((layout.content_lines if marker is None else layout.lines) - dropped, 0)
+    return CsvFile(path, copy, first_line=dropped + 1, marker=marker, records=records)
 
 
 def scan(path: Path) -> Layout:
@@ -94,6 +104,7 @@ def scan(path: Path) -> Layout:
     that starts with a byte as frequent as ``\\n``.
     """
     crlf = bare_lf = empty = pending = False
+    newlines = content_lines = 0
     tail = b"\n"  # the start of the file is a line start: a leading empty line is found too
     with _open(path) as source:
         for block in _blocks(source):
@@ -102,10 +113,20 @@ def scan(path: Path) -> Layout:
                 crlf, bare_lf = crlf or has_crlf, bare_lf or has_bare_lf
             if not empty:
                 empty, pending = _empty_line_before_content(tail, block, pending)
-            elif crlf and bare_lf:
-                break  # all is known
+            count, last = _count_lines(block)
+            content_lines = content_lines if last is None else newlines + last
+            newlines += count
             tail = (tail + block[-2:])[-2:]
-    return Layout(crlf=crlf, bare_lf=bare_lf, empty_lines=empty)
+    lines = newlines + (not tail.endswith(b"\n"))
+    return Layout(crlf, bare_lf, empty, lines=lines, content_lines=content_lines)
+
+
+def _count_lines(block: bytes) -> tuple[int, int | None]:
+    """The ``\\n`` in ``block``, and the line (1-based, within ``block``) of its last byte that
+    is neither ``\\r`` nor ``\\n``, if it has one."""
+    count = block.count(b"\n")
+    content = len(block.rstrip(b"\r\n"))
+    return count, (count - block.count(b"\n", content) + 1) if content else None
 
 
 def _line_ends(tail: bytes, block: bytes) -> tuple[bool, bool]:

@@ -2,13 +2,16 @@
 
 Every file is read by DuckDB as text, projected onto the canonical columns with the adapter's
 SQL and checked; lines DuckDB cannot split into the header's columns go to ``skipped``. A row's
-``source_line`` is its line in the file as given (line 1 is the header, empty lines count, as in
-an editor): :mod:`beatwise.ingest.csv_lines` makes a file whose line ends or empty lines DuckDB
-would refuse or miscount into a copy that DuckDB numbers like the original.
+``source_line`` is the line in the file as given where its record starts (line 1 is the header;
+empty lines and the lines of a quoted value spanning several count, as in an editor):
+:mod:`beatwise.ingest.csv_lines` makes a file whose line ends or empty lines DuckDB would refuse
+or miscount into a copy that DuckDB numbers like the original, and :func:`_count_spanned_lines`
+adds the lines that quoted values span, which DuckDB counts as one.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import duckdb
@@ -47,20 +50,20 @@ class Staged:
 
     Lines DuckDB could not split into the header's columns are not in ``staged`` but in the
     ``skipped`` temp table (with the marker lines standing for empty lines, flagged ``blank``).
-    When there are any (``has_skipped``), the lines of the staged rows are in the narrow
-    ``staged_lines`` table instead, in ``rowid`` order, joined to ``staged`` positionally
-    (:meth:`table_sql`). Lines are DuckDB's, in the file it read; a file's ``first_line - 1``
-    (empty lines dropped before its header) is added last. (A quoted field spanning several
-    lines counts as one line.)
+    When there are any, or when a quoted value spans lines (DuckDB numbers records, not lines),
+    the lines of the staged rows are in the narrow ``staged_lines`` table instead
+    (``numbered``), in ``rowid`` order, joined to ``staged`` positionally (:meth:`table_sql`).
+    Lines are those of the file DuckDB read; a file's ``first_line - 1`` (empty lines dropped
+    before its header) is added last.
     """
 
     files: tuple[CsvFile, ...]
     first_rowids: tuple[int, ...]
-    has_skipped: bool = False
+    numbered: bool = False
 
     def table_sql(self, rows: str) -> str:
         """SQL for ``staged`` aliased ``rows``, with what :meth:`line_sql` needs."""
-        if not self.has_skipped:
+        if not self.numbered:
             return f"staged AS {rows}"
         return f"staged AS {rows} POSITIONAL JOIN staged_lines AS {rows}_lines"
 
@@ -74,7 +77,7 @@ class Staged:
 
     def line_sql(self, rows: str) -> str:
         """SQL for the source line (BIGINT) of a row of :meth:`table_sql` aliased ``rows``."""
-        if self.has_skipped:
+        if self.numbered:
             line = f"{rows}_lines._line"
         else:
             starts = [2 - first for first in self.first_rowids]
@@ -143,25 +146,32 @@ def stage_rows(
             rows = _file_rows(source, file, index)
             into = "CREATE TEMP TABLE staged AS " if index == 0 else "INSERT INTO staged BY NAME "
             con.execute(into + rows)
-        found = dict(
-            con.execute("SELECT _file_index, min(rowid) FROM staged GROUP BY ALL").fetchall()
-        )
+        found = con.execute(
+            "SELECT _file_index, min(rowid), count(*) FROM staged GROUP BY ALL"
+        ).fetchall()
         skipped = _collect_skipped(con, files)
-        if skipped:
+        records = Counter({int(i): int(n) + 1 for i, _, n in found}) + skipped
+        spanning = any(
+            f.records is not None and records[i] < f.records for i, f in enumerate(files)
+        )
+        if skipped or spanning:
             _number_lines(con)
+        if spanning:
+            _count_spanned_lines(con, files)
     except duckdb.Error as exc:
         raise BadInputError(
             ", ".join(str(f.path) for f in files),
             f"could not be read ({exc})",
             "repair the line the message names and re-run; nothing was written",
         ) from None
-    first = tuple(int(found.get(i, 0)) for i in range(len(files)))
-    return Staged(tuple(files), first, has_skipped=skipped > 0)
+    firsts = {int(i): int(first) for i, first, _ in found}
+    first = tuple(firsts.get(i, 0) for i in range(len(files)))
+    return Staged(tuple(files), first, numbered=bool(skipped) or spanning)
 
 
-def _collect_skipped(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> int:
+def _collect_skipped(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> Counter[int]:
     """Gather the lines DuckDB set aside (one per line, first error) into ``skipped``; the
-    marker lines that stand for empty lines are flagged ``blank``."""
+    marker lines that stand for empty lines are flagged ``blank``. Their count by file."""
     index = " ".join(f"WHEN {sql_string(str(f.read_path))} THEN {i}" for i, f in enumerate(files))
     markers = " ".join(
         f"WHEN {i} THEN {sql_string(f.marker)}" for i, f in enumerate(files) if f.marker
@@ -178,8 +188,8 @@ def _collect_skipped(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> in
         "USING (scan_id, file_id) "
         "QUALIFY row_number() OVER (PARTITION BY s.file_path, e.line ORDER BY e.column_idx) = 1)"
     )
-    (count,) = con.execute("SELECT count(*) FROM skipped").fetchone() or (0,)
-    return int(count)
+    counts = con.execute("SELECT file_index, count(*) FROM skipped GROUP BY ALL").fetchall()
+    return Counter({int(i): int(n) for i, n in counts})
 
 
 def _number_lines(con: duckdb.DuckDBPyConnection) -> None:
@@ -207,6 +217,42 @@ def _number_lines(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+_BREAKS = "length(concat(*COLUMNS(*))) - length(replace(concat(*COLUMNS(*)), chr(10), ''))"
+"""SQL for the line ends inside the values of a record of ``read_csv``."""
+
+
+def _count_spanned_lines(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> None:
+    """Turn the record numbers in ``staged_lines`` and ``skipped`` into line numbers.
+
+    DuckDB numbers records: a quoted value spanning lines counts once, so a record's line is
+    its number plus the line ends inside the values of the records before it. The files are
+    read a second time for those of each staged row (the same reader yields the same rows in
+    the same order); a skipped record's are in its text. Only a file with fewer records than
+    lines (:attr:`CsvFile.records`) comes here, so the common file is read once.
+    """
+    con.execute("CREATE TEMP TABLE breaks (file_index INTEGER, breaks BIGINT)")
+    for index, file in enumerate(files):
+        con.execute(f"INSERT INTO breaks SELECT {index}, {_BREAKS} FROM {read_csv_sql(file)}")
+    text = f"coalesce(trim(csv_line, {_LINE_ENDS}), '')"
+    con.execute(
+        "CREATE TEMP TABLE spans AS SELECT file_index, line, staged, line + coalesce(sum(breaks) "
+        "OVER (PARTITION BY file_index ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND "
+        "1 PRECEDING), 0) AS physical FROM (SELECT b.file_index, l._line AS line, b.breaks, "
+        "true AS staged FROM staged_lines AS l POSITIONAL JOIN breaks AS b UNION ALL "
+        f"SELECT file_index, line, length({text}) - length(replace({text}, chr(10), '')), "
+        "false FROM skipped)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE staged_lines AS SELECT physical AS _line FROM spans "
+        "WHERE staged ORDER BY file_index, line"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE skipped AS SELECT k.* REPLACE (s.physical AS line) "
+        "FROM skipped AS k JOIN spans AS s ON s.file_index = k.file_index AND s.line = k.line "
+        "AND NOT s.staged"
+    )
+
+
 def split_rejects(
     con: duckdb.DuckDBPyConnection, per_file: list[CsvSource], staged: Staged, ingest_id: str
 ) -> tuple[int, pa.Table]:
@@ -225,20 +271,17 @@ def split_rejects(
         f"{sql_string(check.reason)} AS reason FROM {staged.table_sql('s')} WHERE s._bad_{i}"
         for i, check in enumerate(source.checks)
     ]
-    if staged.has_skipped:
-        parts.append(
-            head + f"{staged.name_sql('file_index')} AS source_file, "
-            f"{staged.shifted('line', 'file_index')} AS source_line, "
-            "coalesce(column_name, '(line)') AS \"column\", "
-            # DuckDB's csv_line may start with the line end before it (\r\n files).
-            f"left(trim({staged.unmarked('csv_line', 'file_index')}, {_LINE_ENDS}), 200) AS value, "
-            "'malformed line: ' || lower(error_type) || "
-            "' (the line does not split into the header''s columns)' AS reason "
-            "FROM skipped WHERE NOT blank"
-        )
+    parts.append(
+        head + f"{staged.name_sql('file_index')} AS source_file, "
+        f"{staged.shifted('line', 'file_index')} AS source_line, "
+        "coalesce(column_name, '(line)') AS \"column\", "
+        # DuckDB's csv_line may start with the line end before it (\r\n files).
+        f"left(trim({staged.unmarked('csv_line', 'file_index')}, {_LINE_ENDS}), 200) AS value, "
+        "'malformed line: ' || lower(error_type) || "
+        "' (the line does not split into the header''s columns)' AS reason "
+        "FROM skipped WHERE NOT blank"
+    )
     schema = table_spec("rejects").schema
-    if not parts:
-        return int(rows_read), schema.empty_table()
     rejects = con.execute(" UNION ALL ".join(parts) + " ORDER BY source_file, source_line")
     return int(rows_read), rejects.to_arrow_table().cast(schema)
 
