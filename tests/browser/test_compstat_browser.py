@@ -139,3 +139,15 @@ def test_follow_up_form_swaps_the_block(browser: Any, city_url: str) -> None:
         assert len(console.errors) == 1
     finally:
         page.context.close()
+
+
+def test_phone_width_has_no_horizontal_scroll(browser: Any, city_url: str) -> None:
+    page, console = open_page(browser, city_url + PAGE, {"width": 375, "height": 740})
+    try:
+        wait_for_drawings(page)
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"page is {widths[0]}px wide at {widths[1]}px"
+        assert page.get_by_label("Level").is_visible()
+        assert console.errors == []
+    finally:
+        page.context.close()

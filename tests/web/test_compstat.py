@@ -331,3 +331,22 @@ def requests_on_two_versions(web: TestClient, city: Settings, tmp_path: Path) ->
     ingest_files(Warehouse(city.warehouse_dir), get_source("toronto-mci"), [more])
     assert web.get("/compstat").status_code == 200
     assert web.get("/compstat?level=neighbourhood").status_code == 200
+
+
+def test_several_agencies_get_an_agency_picker(tmp_path: Path) -> None:
+    home = load_city(tmp_path / "home")
+    chicago = Path(__file__).resolve().parents[1] / "fixtures" / "ingest" / "chicago_crimes.csv"
+    ingest_files(Warehouse(Settings(home=home).warehouse_dir), get_source("chicago"), [chicago])
+    with TestClient(create_app(Settings(home=home))) as client:
+        page = parse(client.get("/compstat").text)
+        refused = client.get("/api/v1/compstat")
+        chosen = client.get("/api/v1/compstat", params={"agency": "chicago police department"})
+    agency = next(s for s in page.iter("select") if s.attrs["name"] == "agency")
+    options = [(o.attrs["value"], "selected" in o.attrs) for o in agency.iter("option")]
+    assert options == [(AGENCY, True), ("Chicago Police Department", False)]  # most incidents first
+    assert refused.status_code == 422
+    [detail] = error_of(refused)["details"]
+    assert detail["loc"] == ["query", "agency"]
+    assert detail["loaded"] == [AGENCY, "Chicago Police Department"]
+    assert chosen.status_code == 200
+    assert chosen.json()["agency"] == "Chicago Police Department"
