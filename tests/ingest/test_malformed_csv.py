@@ -203,3 +203,20 @@ def test_every_line_of_a_malformed_export_is_accepted_or_rejected(
             for name in ("offense_desc_src", "neighbourhood")
         )
         assert loaded_values == (values["MCI"], values["Neighbourhood"]), f"line {line}"
+
+
+def test_a_quoted_comma_after_the_sniffed_sample_is_one_value(tmp_path: Any) -> None:
+    """DuckDB sniffs the quote character from a sample; a file whose first 30,000 rows hold no
+    quote must still read a later ``"Church, Yonge"`` as one value (duckdb/duckdb#11838)."""
+    rows = tiny_city_rows(30_000, seed=3)
+    rows[-1] = {**rows[-1], "Neighbourhood": "Church, Yonge"}
+    path = tmp_path / "late_quote.csv"
+    lines = [",".join(HEADER)]
+    for row in rows:
+        lines.append(",".join(f'"{v}"' if "," in v else v for v in (row[h] for h in HEADER)))
+    path.write_text("\n".join(lines) + "\n")
+    warehouse = Warehouse(tmp_path / "warehouse")
+    result = ingest_files(warehouse, get_source("toronto-mci"), [path])
+    assert (result.rows_read, result.rows_rejected) == (30_000, 0)
+    places = warehouse.to_arrow("incidents").column("neighbourhood").to_pylist()
+    assert "Church, Yonge" in places

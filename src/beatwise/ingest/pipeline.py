@@ -34,7 +34,7 @@ from beatwise.ingest.areas import AreaAssignment, assign_areas
 from beatwise.ingest.csv_lines import CsvFile, prepare
 from beatwise.ingest.errors import BadInputError
 from beatwise.ingest.sources.base import CsvSource, sql_string
-from beatwise.ingest.staging import Staged, split_rejects, stage_rows
+from beatwise.ingest.staging import QUOTING, Staged, split_rejects, stage_rows
 from beatwise.warehouse import Warehouse
 
 Stage = Callable[[str], None]
@@ -225,7 +225,9 @@ def read_header(con: duckdb.DuckDBPyConnection, path: Path, options: str = "") -
         raise BadInputError(path, "no such file", "check the path and try again")
     if path.stat().st_size == 0:
         raise BadInputError(path, "the file is empty", "export the data again, with a header row")
-    reader = f"read_csv({sql_string(str(path))}, header = true, all_varchar = true{options})"
+    reader = (
+        f"read_csv({sql_string(str(path))}, header = true, all_varchar = true, {QUOTING}{options})"
+    )
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
     except duckdb.Error as exc:
