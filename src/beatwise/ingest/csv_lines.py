@@ -40,6 +40,12 @@ _CONTENT = re.compile(rb"[^\r\n]")
 _CRLF = re.compile(rb"\r\n")
 
 
+QUOTING = "quote = '\"', escape = '\"'"
+"""RFC 4180 quoting, stated rather than sniffed: when the rows DuckDB samples hold no quote, it
+sniffs "no quote character" and a later ``"Smith, John"`` splits into too many columns
+(duckdb/duckdb#11838)."""
+
+
 @dataclass(frozen=True)
 class CsvFile:
     """A file as given (named in rejects, errors and provenance) and what DuckDB reads for it."""
@@ -50,6 +56,9 @@ class CsvFile:
     """The line of ``path`` that is line 1 of ``read_path`` (empty lines before the header)."""
     marker: str | None = None
     """The text of the lines standing for empty lines in ``read_path``, if it has any."""
+    stated_quotes: bool = True
+    """Read with RFC 4180 quoting stated (:data:`QUOTING`); False for a file whose dialect only
+    DuckDB's sniffer can find (an unbalanced quote makes the stated dialect unreadable)."""
     records: int | None = None
     """Records DuckDB numbers in ``read_path`` (the header and the empty lines it does not skip
     included) if no quoted value spans lines: fewer means some does (see

@@ -31,10 +31,10 @@ import pyarrow as pa
 from beatwise import __version__
 from beatwise.datamodel import table_spec
 from beatwise.ingest.areas import AreaAssignment, assign_areas
-from beatwise.ingest.csv_lines import CsvFile, prepare
+from beatwise.ingest.csv_lines import QUOTING, CsvFile, prepare
 from beatwise.ingest.errors import BadInputError
 from beatwise.ingest.sources.base import CsvSource, sql_string
-from beatwise.ingest.staging import QUOTING, Staged, split_rejects, stage_rows
+from beatwise.ingest.staging import Staged, split_rejects, stage_rows
 from beatwise.warehouse import Warehouse
 
 Stage = Callable[[str], None]
@@ -225,9 +225,7 @@ def read_header(con: duckdb.DuckDBPyConnection, path: Path, options: str = "") -
         raise BadInputError(path, "no such file", "check the path and try again")
     if path.stat().st_size == 0:
         raise BadInputError(path, "the file is empty", "export the data again, with a header row")
-    reader = (
-        f"read_csv({sql_string(str(path))}, header = true, all_varchar = true, {QUOTING}{options})"
-    )
+    reader = f"read_csv({sql_string(str(path))}, header = true, all_varchar = true{options})"
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
     except duckdb.Error as exc:
@@ -251,17 +249,37 @@ def _read_files(
     rows and provenance still name the file as given, with its own line numbers.
     """
     files = [prepare(path, folder / f"{index}.csv") for index, path in enumerate(paths)]
+    files = [_with_dialect(con, file) for file in files]
     per_file = [_file_source(con, source, file) for file in files]
     stage("reading and validating")
     return per_file, stage_rows(con, per_file, files)
+
+
+def _with_dialect(con: duckdb.DuckDBPyConnection, file: CsvFile) -> CsvFile:
+    """``file`` read with RFC 4180 quoting stated, unless the sniffed dialect splits the header
+    into more columns (or the stated one cannot read it at all).
+
+    An unbalanced quote early in a file can defeat the stated dialect (no delimiter fits, or the
+    header comes out as one column); the sniffer then finds the dialect that reads the file, and
+    the bad line becomes a reject."""
+    try:
+        stated = read_header(con, file.read_path, f", store_rejects = true, {QUOTING}")
+    except BadInputError:
+        return replace(file, stated_quotes=False)
+    try:
+        sniffed = read_header(con, file.read_path, ", store_rejects = true")
+    except BadInputError:
+        return file
+    return file if len(stated) >= len(sniffed) else replace(file, stated_quotes=False)
 
 
 def _file_source(con: duckdb.DuckDBPyConnection, source: FileSource, file: CsvFile) -> CsvSource:
     """The adapter for ``file``, after refusing a file that cannot be the export it claims."""
     # Sniff as the rows will be read: with store_rejects a ragged first row cannot mislead the
     # sniffer into a one-column header.
+    quoting = f", {QUOTING}" if file.stated_quotes else ""
     try:
-        header = read_header(con, file.read_path, ", store_rejects = true")
+        header = read_header(con, file.read_path, f", store_rejects = true{quoting}")
     except BadInputError as exc:
         raise replace(exc, path=file.path) from None
     adapter = source.for_file(con, file.path, header)

@@ -18,16 +18,11 @@ import duckdb
 import pyarrow as pa
 
 from beatwise.datamodel import table_spec
-from beatwise.ingest.csv_lines import CsvFile
+from beatwise.ingest.csv_lines import QUOTING, CsvFile
 from beatwise.ingest.errors import BadInputError
 from beatwise.ingest.sources.base import CsvSource, sql_string
 
 _LINE_ENDS = "chr(13) || chr(10)"
-
-QUOTING = "quote = '\"', escape = '\"'"
-"""RFC 4180 quoting, stated rather than sniffed: when the rows DuckDB samples hold no quote, it
-sniffs "no quote character" and a later ``"Smith, John"`` splits into too many columns
-(duckdb/duckdb#11838)."""
 
 
 def read_csv_sql(file: CsvFile) -> str:
@@ -36,7 +31,7 @@ def read_csv_sql(file: CsvFile) -> str:
     lines carried into a quoted value (an empty line inside it) are taken out again."""
     reader = (
         f"read_csv({sql_string(str(file.read_path))}, header = true, all_varchar = true, "
-        f"store_rejects = true, {QUOTING})"
+        f"store_rejects = true{', ' + QUOTING if file.stated_quotes else ''})"
     )
     if file.marker is None:
         return reader
