@@ -88,16 +88,21 @@ class StageClock:
         self.clock = harness.stopwatch()
         self.cpu = time.process_time()
         self.starts: list[tuple[str, float, float]] = []
+        self.end = (0.0, 0.0)
 
     def __call__(self, label: str) -> None:
         # Counts change from file to file ("writing 10,000,000 rows"): keep the stage's name.
         name = re.sub(r"\d[\d,]*\s*", "", label)
         self.starts.append((name, self.clock(), time.process_time() - self.cpu))
 
-    def spans(self, total: float) -> list[tuple[str, float, float]]:
-        """Each stage's name, wall and CPU seconds, the last one running until ``total``."""
-        cpu = time.process_time() - self.cpu
-        ends = [(wall, used) for _, wall, used in self.starts[1:]] + [(total, cpu)]
+    def stop(self) -> float:
+        """Mark the end of the call (before any checking work); return its wall seconds."""
+        self.end = (self.clock(), time.process_time() - self.cpu)
+        return self.end[0]
+
+    def spans(self) -> list[tuple[str, float, float]]:
+        """Each stage's name, wall and CPU seconds, the last one running until :meth:`stop`."""
+        ends = [(wall, used) for _, wall, used in self.starts[1:]] + [self.end]
         return [
             (name, end - wall, end_cpu - used)
             for (name, wall, used), (end, end_cpu) in zip(self.starts, ends, strict=True)
@@ -129,7 +134,7 @@ def beatwise_ingest(
         result = ingest_files(
             warehouse, source, paths, scratch_dir=tmp / "scratch", on_stage=stages
         )
-        seconds = stages.clock()
+        seconds = stages.stop()
         facts = {
             "seconds": seconds,
             "rows_read": result.rows_read,
@@ -141,7 +146,7 @@ def beatwise_ingest(
         }
         if beats:
             facts |= _area_facts(warehouse, result, Path(beats))
-            facts["stages"] = stages.spans(seconds)
+            facts["stages"] = stages.spans()
         return facts
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -158,7 +163,6 @@ def _area_facts(warehouse: Any, result: Any, beats: Path) -> dict[str, Any]:
         "areas_seconds": areas.seconds,
         "located": layer.located,
         "assigned": layer.assigned,
-        "match_rate": layer.match_rate,
         "membership_rows": warehouse.status("area_membership").rows,
         **moved_beats.check_sample(warehouse, beats),
     }
