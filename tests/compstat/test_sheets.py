@@ -118,10 +118,16 @@ def test_cli_json_and_errors(settings: Settings, tiny_city_csv: Path) -> None:
         (["--agency", "NYPD"], "no agency 'NYPD'"),
         (["--data-version", "9"], "does not exist"),
         (["--output", "report.docx"], "cannot tell the format"),
+        (["--base-year", "219"], "greater than or equal to"),
+        (["--format", "pdf"], "pdf is binary; pass --output FILE"),
     ]:
         failed = runner.invoke(app, ["compstat", *args])
         assert failed.exit_code == 2, (args, failed.output)
-        assert message in failed.output, (args, failed.output)
+        assert message in " ".join(failed.output.split()), (args, failed.output)
+    unreachable = "postgresql+psycopg://postgres:secret@127.0.0.1:9/none"
+    failed = runner.invoke(app, ["--db-url", unreachable, "compstat", "--as-of", "2020-03-01"])
+    assert failed.exit_code == 2
+    assert "cannot open the app database" in failed.output and "secret" not in failed.output
 
 
 def test_default_as_of_is_the_last_sunday_with_data(

@@ -37,6 +37,9 @@ class Format(StrEnum):
     pdf = "pdf"
 
 
+YEARS = (1900, 2100)
+"""The years a base or history year may be (a typo like 219 is refused, not a blank column)."""
+
 COVERED = {Format.html, Format.pdf, Format.xlsx}
 """Formats that open with the citywide sheet as a cover."""
 BINARY = {Format.xlsx, Format.pdf}
@@ -78,11 +81,18 @@ def compstat(
         typer.Option(help="Extra row after TOTAL: every incident of a category (repeatable)."),
     ] = None,
     base_year: Annotated[
-        list[int] | None, typer.Option(help="Also compare YTD with this year (repeatable).")
+        list[int] | None,
+        typer.Option(
+            min=YEARS[0], max=YEARS[1], help="Also compare YTD with this year (repeatable)."
+        ),
     ] = None,
     history_year: Annotated[
         list[int] | None,
-        typer.Option(help="Historical Perspective year (repeatable; default: the 5 before)."),
+        typer.Option(
+            min=YEARS[0],
+            max=YEARS[1],
+            help="Historical Perspective year (repeatable; default: the 5 before).",
+        ),
     ] = None,
     data_version: Annotated[
         int | None, typer.Option(help="Re-run on this version of the incidents table.")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from beatwise.config import EngineName, Settings
@@ -52,7 +54,17 @@ def app_session(ctx: typer.Context) -> Iterator[Session]:
     from beatwise.appdb.session import make_engine, session_factory
 
     url = settings_from(ctx).database_url
-    upgrade(url)
+    try:
+        upgrade(url)
+    except OperationalError as exc:
+        shown = make_url(url).render_as_string(hide_password=True)
+        errors.print(
+            f"[bold red]error:[/] cannot open the app database {shown}: {exc.orig}; "
+            "check --db-url / BEATWISE_DB_URL and that the server is running",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=2) from None
     engine = make_engine(url)
     try:
         with session_factory(engine).begin() as session:
