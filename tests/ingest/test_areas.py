@@ -177,6 +177,12 @@ def test_layouts_by_local_date(settings: Settings, tmp_path: Path) -> None:
         # 23:30 on 30 June in New York is already 1 July in UTC: the local date decides.
         {"source_record_id": "eve", "occurred_start": datetime(2013, 7, 1, 3, 30, tzinfo=UTC)},
         {"source_record_id": "undated", "occurred_start": None},
+        # The local date the adapter stored wins over one worked out from the time.
+        {
+            "source_record_id": "stored",
+            "occurred_start": datetime(2013, 6, 30, 12, tzinfo=UTC),
+            "occurred_date": date(2013, 7, 1),
+        },
     ]
     warehouse.upsert("incidents", incidents_table([east | r for r in rows]))
     assign_areas(warehouse)
@@ -185,6 +191,7 @@ def test_layouts_by_local_date(settings: Settings, tmp_path: Path) -> None:
         "2014": "121",
         "eve": "1",
         "undated": "121",
+        "stored": "121",
     }
 
 
