@@ -18,9 +18,9 @@ import shapely
 
 from beatwise.config import Settings
 from beatwise.datamodel import table_spec
+from beatwise.datamodel.geography import area_order
 from beatwise.ingest.areas import (
     OPEN_END,
-    area_order,
     assign_areas,
     load_layers,
     locate,

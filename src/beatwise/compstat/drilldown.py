@@ -26,9 +26,9 @@ import ibis
 
 from beatwise.compstat.calendar import Window
 from beatwise.compstat.cube import CITY, PLACE_COLUMNS, DataVersion
-from beatwise.compstat.report import natural_key
 from beatwise.compstat.selection import Selection
 from beatwise.compstat.sheets import NoDataError
+from beatwise.datamodel.geography import area_order
 from beatwise.warehouse.engines.base import Engine
 
 if TYPE_CHECKING:
@@ -329,7 +329,7 @@ def _check_geography(
         known = agency_rows.select(geography=agency_rows[selection.level]).distinct()
     names = {str(g) for g in engine.to_arrow_table(known)["geography"].to_pylist() if g}
     if selection.geography not in names:
-        listed = ", ".join(sorted(names, key=natural_key)[:30])
+        listed = ", ".join(sorted(names, key=area_order)[:30])
         raise KeyError(
             f"no geography {selection.geography!r} at level {selection.level}; known: {listed}"
         )

@@ -24,6 +24,7 @@ from beatwise.compstat.cube import CITY, Cube
 from beatwise.compstat.history import OfficialCounts, YearTotal, whole_years
 from beatwise.compstat.rows import RowSet, RowSpec, default_row_set
 from beatwise.compstat.windows import LevelCounts
+from beatwise.datamodel.geography import area_order
 
 METHOD = "docs/methods/compstat.md"
 TOTAL = "TOTAL"
@@ -255,7 +256,7 @@ class _Sheet:
 
 def _geographies(found: list[str], official: OfficialCounts) -> tuple[str, ...]:
     """The level's geographies (with incidents or published counts) in natural order."""
-    return tuple(sorted(set(found) | {g for g, _, _ in official}, key=natural_key))
+    return tuple(sorted(set(found) | {g for g, _, _ in official}, key=area_order))
 
 
 def _shown(geographies: tuple[str, ...], wanted: str | None) -> tuple[int, ...]:
@@ -266,14 +267,6 @@ def _shown(geographies: tuple[str, ...], wanted: str | None) -> tuple[int, ...]:
         known = ", ".join(geographies[:30])
         raise KeyError(f"no geography {wanted!r} at this level; known: {known}")
     return (geographies.index(wanted),)
-
-
-def natural_key(geography: str) -> tuple[int, int, str]:
-    """Sort key: whole numbers first, as numbers (``"7"`` before ``"10"``), then text."""
-    stripped = geography.strip()
-    if stripped.isdigit():
-        return (0, int(stripped), stripped)
-    return (1, 0, stripped)
 
 
 def _covered_years(cube: Cube) -> set[int]:

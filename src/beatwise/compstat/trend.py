@@ -29,9 +29,9 @@ import pyarrow.compute as pc
 from beatwise.compstat.calendar import week_start, years_before
 from beatwise.compstat.change import half_up
 from beatwise.compstat.cube import Cube
-from beatwise.compstat.report import natural_key
 from beatwise.compstat.selection import Selection
 from beatwise.compstat.windows import LevelCounts
+from beatwise.datamodel.geography import area_order
 
 METHOD = "docs/methods/compstat-trend.md"
 _EPOCH = date(1970, 1, 1)
@@ -312,7 +312,7 @@ def _records(cube: Cube, selection: Selection) -> pa.Table:
     if not len(records):
         found = {str(g) for g in cube.table.filter(at_level)["geography"].unique().to_pylist()}
         if found:
-            known = ", ".join(sorted(found, key=natural_key)[:30])
+            known = ", ".join(sorted(found, key=area_order)[:30])
             raise KeyError(
                 f"no geography {selection.geography!r} at level {selection.level}; known: {known}"
             )

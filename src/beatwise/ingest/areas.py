@@ -44,6 +44,7 @@ import shapely
 from deltalake import DeltaTable
 
 from beatwise.datamodel import table_spec
+from beatwise.datamodel.geography import area_order
 from beatwise.warehouse import Warehouse
 
 Stage = Callable[[str], None]
@@ -123,12 +124,6 @@ class AreaAssignment:
     def rows_written(self) -> int:
         """Membership rows written (one per record and layer it was assigned in)."""
         return sum(layer.assigned for layer in self.layers)
-
-
-def area_order(area_id: str) -> tuple[int, int, str]:
-    """Sort key of the border rule: whole numbers first, by value, then other ids as text."""
-    text = area_id.strip()
-    return (0, int(text), text) if text.isdigit() else (1, 0, text)
 
 
 def normalise_label(value: str) -> str:
