@@ -198,7 +198,9 @@ def _emit(
             raise typer.Exit(code=2)
         typer.echo(payload.decode(), nl=False)
         return
-    output.write_bytes(payload)
+    partial = output.with_name(output.name + ".partial")
+    partial.write_bytes(payload)
+    partial.replace(output)  # a reader never sees half a report
     console.print(f"wrote {output} ({len(payload):,} bytes)")
 
 
