@@ -120,6 +120,7 @@ def test_cli_json_and_errors(settings: Settings, tiny_city_csv: Path) -> None:
         (["--output", "report.docx"], "cannot tell the format"),
         (["--base-year", "219"], "greater than or equal to"),
         (["--format", "pdf"], "pdf is binary; pass --output FILE"),
+        (["--output", "/nonexistent/week.pdf"], "no folder /nonexistent to write week.pdf in"),
     ]:
         failed = runner.invoke(app, ["compstat", *args])
         assert failed.exit_code == 2, (args, failed.output)

@@ -131,6 +131,9 @@ def compstat(
 
 
 def _format(fmt: Format | None, output: Path | None) -> Format | None:
+    if output is not None and not output.parent.is_dir():
+        errors.print(f"[bold red]error:[/] no folder {output.parent} to write {output.name} in")
+        raise typer.Exit(code=2)
     if fmt is not None or output is None:
         return fmt
     try:
